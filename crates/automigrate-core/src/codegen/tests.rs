@@ -1,0 +1,174 @@
+use super::*;
+use crate::dialect::canonical_type;
+use crate::model::{EnumType, FkAction, Schema};
+
+fn col(backend: Backend, name: &str, kind: ColumnType, nullable: bool) -> Column {
+    Column {
+        name: name.into(),
+        sql_type: canonical_type(
+            backend,
+            &crate::dialect::render_type(backend, &kind).unwrap(),
+        ),
+        kind,
+        nullable,
+        default: None,
+        auto_increment: false,
+        comment: None,
+    }
+}
+
+/// users (id pk auto, email unique, name indexed, status default) and posts -> users.
+fn blog(backend: Backend) -> Schema {
+    let mut s = Schema::new(backend);
+    let mut users = Table::new("users");
+    let mut id = col(backend, "id", ColumnType::Integer, false);
+    id.auto_increment = true;
+    let mut status = col(
+        backend,
+        "status",
+        ColumnType::String(StringLen::N(20)),
+        false,
+    );
+    status.default = Some(DefaultValue::Str("active".into()));
+    users.columns = vec![
+        id,
+        col(backend, "email", ColumnType::String(StringLen::None), false),
+        col(
+            backend,
+            "name",
+            ColumnType::String(StringLen::N(100)),
+            false,
+        ),
+        status,
+    ];
+    users.primary_key = vec!["id".into()];
+    users.indexes = vec![
+        Index {
+            name: None,
+            columns: vec!["email".into()],
+            unique: true,
+            constraint: false,
+        },
+        Index {
+            name: Some("idx-users-name".into()),
+            columns: vec!["name".into()],
+            unique: false,
+            constraint: false,
+        },
+    ];
+    let mut posts = Table::new("posts");
+    let mut pid = col(backend, "id", ColumnType::Integer, false);
+    pid.auto_increment = true;
+    posts.columns = vec![
+        pid,
+        col(backend, "user_id", ColumnType::Integer, false),
+        col(backend, "body", ColumnType::Text, true),
+    ];
+    posts.primary_key = vec!["id".into()];
+    posts.foreign_keys = vec![ForeignKey {
+        name: Some("fk-posts-user_id".into()),
+        columns: vec!["user_id".into()],
+        ref_table: "users".into(),
+        ref_columns: vec!["id".into()],
+        on_delete: FkAction::Cascade,
+        on_update: FkAction::NoAction,
+    }];
+    if backend == Backend::Postgres {
+        s.enums.insert(
+            "mood".into(),
+            EnumType {
+                name: "mood".into(),
+                values: vec!["happy".into(), "sad".into()],
+            },
+        );
+        posts.columns.push(Column {
+            name: "mood".into(),
+            sql_type: "mood".into(),
+            kind: ColumnType::Enum {
+                name: "mood".to_string().into(),
+                variants: vec!["happy".to_string().into(), "sad".to_string().into()],
+            },
+            nullable: true,
+            default: None,
+            auto_increment: false,
+            comment: None,
+        });
+    }
+    s.add_table(users);
+    s.add_table(posts);
+    s
+}
+
+fn render(backend: Backend, from: &Schema, to: &Schema, message: &str) -> String {
+    let plan = crate::diff(from, to);
+    render_file(&FileSpec {
+        message,
+        backend,
+        plan: &plan,
+    })
+    .unwrap()
+}
+
+#[test]
+fn create_schema_postgres() {
+    let b = Backend::Postgres;
+    insta::assert_snapshot!(render(b, &Schema::new(b), &blog(b), "create blog"));
+}
+
+#[test]
+fn create_schema_sqlite() {
+    let b = Backend::Sqlite;
+    insta::assert_snapshot!(render(b, &Schema::new(b), &blog(b), "create blog"));
+}
+
+#[test]
+fn add_and_drop_columns_mysql_are_grouped() {
+    let b = Backend::MySql;
+    let v1 = blog(b);
+    let mut v2 = v1.clone();
+    let users = v2.tables.get_mut("users").unwrap();
+    users.columns.retain(|c| c.name != "status");
+    users.columns.push(col(b, "bio", ColumnType::Text, true));
+    insta::assert_snapshot!(render(b, &v1, &v2, "add bio, drop status"));
+}
+
+#[test]
+fn sqlite_keeps_one_change_per_statement() {
+    let b = Backend::Sqlite;
+    let v1 = blog(b);
+    let mut v2 = v1.clone();
+    let users = v2.tables.get_mut("users").unwrap();
+    users.columns.retain(|c| c.name != "status");
+    users.columns.push(col(b, "bio", ColumnType::Text, true));
+    let out = render(b, &v1, &v2, "x");
+    assert_eq!(out.matches(".alter_table(").count(), 4, "{out}");
+}
+
+#[test]
+fn sqlite_refuses_what_needs_a_rebuild() {
+    let b = Backend::Sqlite;
+    let v1 = blog(b);
+    let mut v2 = v1.clone();
+    v2.tables.get_mut("users").unwrap().columns[2].nullable = true;
+    let plan = crate::diff(&v1, &v2);
+    let err = render_file(&FileSpec {
+        message: "x",
+        backend: b,
+        plan: &plan,
+    })
+    .unwrap_err();
+    assert!(err.reason.contains("rebuild"), "{err}");
+}
+
+#[test]
+fn empty_migration() {
+    let plan = Plan::default();
+    insta::assert_snapshot!(
+        render_file(&FileSpec {
+            message: "backfill slugs",
+            backend: Backend::Sqlite,
+            plan: &plan
+        })
+        .unwrap()
+    );
+}

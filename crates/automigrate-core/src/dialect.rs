@@ -1,0 +1,472 @@
+//! Per-backend spelling rules: the one place where backend differences in types and defaults live.
+//!
+//! Both sides of a comparison pass through these functions: the declared side renders SeaORM's
+//! column type with sea-query's builder for the backend and canonicalizes the text; the live side
+//! canonicalizes the text the catalog reports. Two columns are the same type exactly when their
+//! canonical texts are equal.
+use std::collections::BTreeMap;
+
+use sea_query::backend::{
+    MysqlQueryBuilder, PostgresQueryBuilder, SqliteQueryBuilder, TableBuilder,
+};
+use sea_query::{ColumnType, QueryBuilder, StringLen};
+
+use crate::model::{Backend, DefaultValue, EnumType};
+
+/// Renders a column type as sea-query writes it in DDL for the backend. `None` when sea-query
+/// cannot express the type on that backend (it would panic).
+pub fn render_type(backend: Backend, ty: &ColumnType) -> Option<String> {
+    let ty = ty.clone();
+    std::panic::catch_unwind(move || {
+        let mut s = String::new();
+        match backend {
+            Backend::Sqlite => TableBuilder::prepare_column_type(&SqliteQueryBuilder, &ty, &mut s),
+            Backend::Postgres => {
+                TableBuilder::prepare_column_type(&PostgresQueryBuilder, &ty, &mut s)
+            }
+            Backend::MySql => TableBuilder::prepare_column_type(&MysqlQueryBuilder, &ty, &mut s),
+        }
+        s
+    })
+    .ok()
+}
+
+/// Renders a default expression as sea-query writes it for the backend.
+pub fn render_expr(backend: Backend, expr: &sea_query::Expr) -> String {
+    let mut s = String::new();
+    match backend {
+        Backend::Sqlite => QueryBuilder::prepare_expr(&SqliteQueryBuilder, expr, &mut s),
+        Backend::Postgres => QueryBuilder::prepare_expr(&PostgresQueryBuilder, expr, &mut s),
+        Backend::MySql => QueryBuilder::prepare_expr(&MysqlQueryBuilder, expr, &mut s),
+    }
+    s
+}
+
+/// Lower-cases outside quotes, collapses white space, and removes spaces around commas and
+/// inside parentheses.
+fn tidy(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut in_quote = false;
+    let mut pending_space = false;
+    for ch in sql.trim().chars() {
+        if in_quote {
+            out.push(ch);
+            if ch == '\'' {
+                in_quote = false;
+            }
+            continue;
+        }
+        match ch {
+            '\'' => {
+                if pending_space && !out.ends_with(['(', ',']) {
+                    out.push(' ');
+                }
+                pending_space = false;
+                in_quote = true;
+                out.push(ch);
+            }
+            c if c.is_whitespace() => pending_space = true,
+            ',' | ')' => {
+                pending_space = false;
+                out.push(ch);
+            }
+            '(' => {
+                pending_space = false;
+                out.push(ch);
+            }
+            c => {
+                if pending_space && !out.is_empty() && !out.ends_with(['(', ',']) {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.extend(c.to_lowercase());
+            }
+        }
+    }
+    out
+}
+
+/// Splits `numeric(10,2)` into (`numeric`, `Some("10,2")`, rest after the parenthesis).
+fn split_args(t: &str) -> (&str, Option<&str>, &str) {
+    match (t.find('('), t.find(')')) {
+        (Some(open), Some(close)) if close > open && !t.starts_with("enum") => (
+            t[..open].trim_end(),
+            Some(&t[open + 1..close]),
+            t[close + 1..].trim(),
+        ),
+        _ => (t, None, ""),
+    }
+}
+
+/// The canonical spelling of an SQL type on a backend.
+pub fn canonical_type(backend: Backend, sql: &str) -> String {
+    let t = tidy(sql);
+    match backend {
+        Backend::Sqlite => t,
+        Backend::Postgres => canonical_pg(&t),
+        Backend::MySql => canonical_mysql(&t),
+    }
+}
+
+fn canonical_pg(t: &str) -> String {
+    if let Some(elem) = t.strip_suffix("[]") {
+        return format!("{}[]", canonical_pg(elem));
+    }
+    let (base, args, rest) = split_args(t);
+    let with = |name: &str| match args {
+        Some(a) => format!("{name}({a})"),
+        None => name.to_string(),
+    };
+    match (base, rest) {
+        ("varchar" | "character varying", _) => with("character varying"),
+        ("char" | "character" | "bpchar", _) => match args {
+            Some(a) => format!("character({a})"),
+            None => "character(1)".into(),
+        },
+        ("decimal" | "numeric", _) => with("numeric"),
+        ("bool" | "boolean", _) => "boolean".into(),
+        ("int" | "int4" | "integer" | "serial" | "serial4", _) => "integer".into(),
+        ("int8" | "bigint" | "bigserial" | "serial8", _) => "bigint".into(),
+        ("int2" | "smallint" | "smallserial" | "serial2", _) => "smallint".into(),
+        ("float4" | "real", _) => "real".into(),
+        ("float8" | "double precision", _) => "double precision".into(),
+        ("timestamptz" | "timestamp with time zone", _) => with("timestamp with time zone"),
+        ("timestamp", "with time zone") => with("timestamp with time zone"),
+        ("timestamp" | "timestamp without time zone", _) => with("timestamp without time zone"),
+        ("timetz" | "time with time zone", _) => with("time with time zone"),
+        ("time", "with time zone") => with("time with time zone"),
+        ("time" | "time without time zone", _) => with("time without time zone"),
+        _ => t.to_string(),
+    }
+}
+
+fn canonical_mysql(t: &str) -> String {
+    let (base, args, rest) = split_args(t);
+    let rest = if rest.is_empty() {
+        String::new()
+    } else {
+        format!(" {rest}")
+    };
+    match base {
+        "bool" | "boolean" => "tinyint(1)".into(),
+        "tinyint" if args == Some("1") && rest.is_empty() => "tinyint(1)".into(),
+        "tinyint" | "smallint" | "mediumint" | "bigint" => format!("{base}{rest}"),
+        "int" | "integer" => format!("int{rest}"),
+        "year" => "year".into(),
+        // MariaDB stores JSON as longtext (with a json_valid check); MySQL 8 as json.
+        "json" | "longtext" => "longtext".into(),
+        "decimal" | "numeric" => match args {
+            Some(a) => format!("decimal({a}){rest}"),
+            None => format!("decimal(10,0){rest}"),
+        },
+        "double precision" | "real" => format!("double{rest}"),
+        _ => t.to_string(),
+    }
+}
+
+/// True for the canonical boolean type of a backend.
+fn is_bool_type(backend: Backend, canonical: &str) -> bool {
+    match backend {
+        Backend::MySql => canonical == "tinyint(1)",
+        _ => canonical == "boolean",
+    }
+}
+
+fn is_numeric_type(canonical: &str) -> bool {
+    let base = canonical.split('(').next().unwrap_or("");
+    [
+        "integer",
+        "int",
+        "bigint",
+        "smallint",
+        "tinyint",
+        "mediumint",
+        "numeric",
+        "decimal",
+        "real",
+        "double",
+        "double precision",
+        "float",
+    ]
+    .iter()
+    .any(|n| base.starts_with(n))
+}
+
+/// Removes one pair of parentheses around the whole text, if they match each other.
+fn strip_outer_parens(s: &str) -> Option<&str> {
+    let inner = s.strip_prefix('(')?.strip_suffix(')')?;
+    let mut depth = 0i32;
+    let mut in_quote = false;
+    for ch in inner.chars() {
+        match ch {
+            '\'' => in_quote = !in_quote,
+            '(' if !in_quote => depth += 1,
+            ')' if !in_quote => {
+                depth -= 1;
+                if depth < 0 {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    (depth == 0).then_some(inner.trim())
+}
+
+/// Position of the last `::` outside quotes and parentheses.
+fn last_cast(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let (mut in_quote, mut depth, mut found) = (false, 0i32, None);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => in_quote = !in_quote,
+            b'(' if !in_quote => depth += 1,
+            b')' if !in_quote => depth -= 1,
+            b':' if !in_quote && depth == 0 && bytes.get(i + 1) == Some(&b':') => {
+                found = Some(i);
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    found
+}
+
+fn parse_quoted(s: &str) -> Option<String> {
+    let inner = s.strip_prefix('\'')?.strip_suffix('\'')?;
+    // Every quote inside must be doubled.
+    let unescaped = inner.replace("''", "'");
+    if unescaped.matches('\'').count() * 2 != inner.matches('\'').count() {
+        return None;
+    }
+    Some(unescaped)
+}
+
+/// Parses a default as written in DDL or reported by a catalog into its canonical form.
+/// `column_type` is the column's canonical type. A `NULL` default is no default.
+pub fn parse_default(backend: Backend, sql: &str, column_type: &str) -> Option<DefaultValue> {
+    let mut s = sql.trim();
+    while let Some(inner) = strip_outer_parens(s) {
+        s = inner;
+    }
+    // PostgreSQL writes casts on literals: 'active'::character varying, '-1'::integer.
+    let owned;
+    while let Some(pos) = last_cast(s) {
+        let head = s[..pos].trim();
+        let head = strip_outer_parens(head).unwrap_or(head);
+        let keyword = matches!(
+            head.to_ascii_uppercase().as_str(),
+            "NULL" | "TRUE" | "FALSE"
+        );
+        if head.starts_with('\'') || head.parse::<f64>().is_ok() || keyword {
+            owned = head.to_string();
+            s = &owned;
+            break;
+        }
+        break;
+    }
+    let upper = s.to_ascii_uppercase();
+    let value = match upper.as_str() {
+        "" | "NULL" => return None,
+        "TRUE" => DefaultValue::Bool(true),
+        "FALSE" => DefaultValue::Bool(false),
+        "CURRENT_TIMESTAMP" | "CURRENT_TIMESTAMP()" | "NOW()" | "LOCALTIMESTAMP" => {
+            DefaultValue::CurrentTimestamp
+        }
+        _ => {
+            if let Some(text) = parse_quoted(s) {
+                DefaultValue::Str(text)
+            } else if let Ok(i) = s.parse::<i64>() {
+                DefaultValue::Int(i)
+            } else if s.parse::<f64>().is_ok() {
+                DefaultValue::Float(s.to_string())
+            } else {
+                DefaultValue::Expr(s.split_whitespace().collect::<Vec<_>>().join(" "))
+            }
+        }
+    };
+    Some(canonical_default(backend, value, column_type))
+}
+
+/// Brings literals of one meaning to one form, given the column's canonical type.
+fn canonical_default(backend: Backend, value: DefaultValue, column_type: &str) -> DefaultValue {
+    let boolean = is_bool_type(backend, column_type);
+    let numeric = is_numeric_type(column_type) && !boolean;
+    match value {
+        DefaultValue::Int(0) if boolean => DefaultValue::Bool(false),
+        DefaultValue::Int(1) if boolean => DefaultValue::Bool(true),
+        DefaultValue::Str(s) if boolean => match s.to_ascii_lowercase().as_str() {
+            "t" | "true" | "1" => DefaultValue::Bool(true),
+            "f" | "false" | "0" => DefaultValue::Bool(false),
+            _ => DefaultValue::Str(s),
+        },
+        DefaultValue::Str(s) if numeric => match s.parse::<i64>() {
+            Ok(i) => DefaultValue::Int(i),
+            Err(_) if s.parse::<f64>().is_ok() => DefaultValue::Float(s),
+            Err(_) => DefaultValue::Str(s),
+        },
+        other => other,
+    }
+}
+
+/// Parses a canonical type back into a builder type that renders to exactly that type, for
+/// generated code. Falls back to `ColumnType::Custom`.
+pub fn parse_type(
+    backend: Backend,
+    canonical: &str,
+    enums: &BTreeMap<String, EnumType>,
+) -> ColumnType {
+    if backend == Backend::Postgres
+        && let Some(e) = enums.get(canonical)
+    {
+        return ColumnType::Enum {
+            name: e.name.clone().into(),
+            variants: e.values.iter().map(|v| v.clone().into()).collect(),
+        };
+    }
+    let (_, args, _) = split_args(canonical);
+    let nums: Vec<u32> = args
+        .map(|a| a.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_default();
+    let mut candidates = vec![
+        ColumnType::Boolean,
+        ColumnType::Integer,
+        ColumnType::BigInteger,
+        ColumnType::SmallInteger,
+        ColumnType::TinyInteger,
+        ColumnType::Unsigned,
+        ColumnType::BigUnsigned,
+        ColumnType::SmallUnsigned,
+        ColumnType::TinyUnsigned,
+        ColumnType::Text,
+        ColumnType::String(StringLen::None),
+        ColumnType::Char(None),
+        ColumnType::Float,
+        ColumnType::Double,
+        ColumnType::Decimal(None),
+        ColumnType::DateTime,
+        ColumnType::Timestamp,
+        ColumnType::TimestampWithTimeZone,
+        ColumnType::Time,
+        ColumnType::Date,
+        ColumnType::Blob,
+        ColumnType::VarBinary(StringLen::None),
+        ColumnType::Json,
+        ColumnType::JsonBinary,
+        ColumnType::Uuid,
+    ];
+    if backend != Backend::Sqlite {
+        candidates.push(ColumnType::Year);
+    }
+    match nums.as_slice() {
+        [n] => candidates.extend([
+            ColumnType::String(StringLen::N(*n)),
+            ColumnType::Char(Some(*n)),
+            ColumnType::Binary(*n),
+            ColumnType::VarBinary(StringLen::N(*n)),
+        ]),
+        [p, s] => candidates.push(ColumnType::Decimal(Some((*p, *s)))),
+        _ => {}
+    }
+    candidates
+        .into_iter()
+        .find(|c| render_type(backend, c).is_some_and(|r| canonical_type(backend, &r) == canonical))
+        .unwrap_or_else(|| ColumnType::Custom(canonical.to_string().into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_aliases_meet() {
+        let pg = |s| canonical_type(Backend::Postgres, s);
+        assert_eq!(pg("varchar(100)"), "character varying(100)");
+        assert_eq!(pg("character varying(100)"), "character varying(100)");
+        assert_eq!(pg("decimal(10, 2)"), "numeric(10,2)");
+        assert_eq!(pg("bool"), "boolean");
+        assert_eq!(pg("timestamp"), "timestamp without time zone");
+        assert_eq!(pg("timestamptz"), "timestamp with time zone");
+        assert_eq!(pg("char"), "character(1)");
+        assert_eq!(pg("text[]"), "text[]");
+    }
+
+    #[test]
+    fn mysql_display_widths_and_booleans() {
+        let my = |s| canonical_type(Backend::MySql, s);
+        assert_eq!(my("int(11)"), "int");
+        assert_eq!(my("int(10) unsigned"), "int unsigned");
+        assert_eq!(my("int UNSIGNED"), "int unsigned");
+        assert_eq!(my("bigint(20)"), "bigint");
+        assert_eq!(my("bool"), "tinyint(1)");
+        assert_eq!(my("tinyint(1)"), "tinyint(1)");
+        assert_eq!(my("tinyint(4)"), "tinyint");
+        assert_eq!(my("ENUM('Happy', 'sad')"), "enum('Happy','sad')");
+        assert_eq!(my("json"), my("longtext"));
+    }
+
+    #[test]
+    fn defaults_meet_across_spellings() {
+        let pg = |s, t| parse_default(Backend::Postgres, s, t);
+        assert_eq!(
+            pg("'active'::character varying", "character varying"),
+            Some(DefaultValue::Str("active".into()))
+        );
+        assert_eq!(
+            pg("'it''s'", "text"),
+            Some(DefaultValue::Str("it's".into()))
+        );
+        assert_eq!(
+            pg("now()", "timestamp with time zone"),
+            Some(DefaultValue::CurrentTimestamp)
+        );
+        assert_eq!(
+            pg("CURRENT_TIMESTAMP", "date"),
+            Some(DefaultValue::CurrentTimestamp)
+        );
+        assert_eq!(pg("'-1'::integer", "integer"), Some(DefaultValue::Int(-1)));
+        assert_eq!(pg("(-1)", "integer"), Some(DefaultValue::Int(-1)));
+        assert_eq!(pg("true", "boolean"), Some(DefaultValue::Bool(true)));
+        assert_eq!(
+            pg("lower('X'::text)", "text"),
+            Some(DefaultValue::Expr("lower('X'::text)".into()))
+        );
+        assert_eq!(pg("NULL::character varying", "character varying"), None);
+        let my = |s| parse_default(Backend::MySql, s, "tinyint(1)");
+        assert_eq!(my("1"), Some(DefaultValue::Bool(true)));
+        assert_eq!(my("TRUE"), Some(DefaultValue::Bool(true)));
+        assert_eq!(parse_default(Backend::MySql, "NULL", "int"), None);
+        assert_eq!(
+            parse_default(Backend::MySql, "current_timestamp()", "timestamp"),
+            Some(DefaultValue::CurrentTimestamp)
+        );
+    }
+
+    #[test]
+    fn types_parse_back_to_builder_types() {
+        let none = BTreeMap::new();
+        let back = |b, s: &str| {
+            let t = parse_type(b, &canonical_type(b, s), &none);
+            canonical_type(b, &render_type(b, &t).unwrap())
+        };
+        for (b, s) in [
+            (Backend::Postgres, "character varying(100)"),
+            (Backend::Postgres, "numeric(12,4)"),
+            (Backend::Postgres, "timestamp with time zone"),
+            (Backend::MySql, "varchar(255)"),
+            (Backend::MySql, "int(11)"),
+            (Backend::MySql, "tinyint(1)"),
+            (Backend::Sqlite, "varchar(100)"),
+            (Backend::Sqlite, "timestamp_with_timezone_text"),
+            (Backend::Sqlite, "real(10, 2)"),
+        ] {
+            assert_eq!(back(b, s), canonical_type(b, s), "{s} on {b:?}");
+        }
+        assert_eq!(
+            parse_type(Backend::Postgres, "point", &none),
+            ColumnType::Custom("point".to_string().into())
+        );
+    }
+}

@@ -1,0 +1,503 @@
+//! The diff engine: compares two schemas and produces an ordered plan of reversible changes.
+//!
+//! `diff` knows nothing about databases or SeaORM: it compares two values of the schema model,
+//! which the adapters have already brought to one canonical spelling.
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::model::{Column, EnumType, ForeignKey, Index, Schema, Table};
+
+/// One change to a schema. Each carries what it needs to build its own inverse: a dropped column
+/// keeps the whole column, a dropped table the whole table.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    CreateEnum(EnumType),
+    DropEnum(EnumType),
+    CreateTable(Table),
+    DropTable(Table),
+    AddColumn {
+        table: String,
+        column: Column,
+    },
+    DropColumn {
+        table: String,
+        column: Column,
+    },
+    AlterColumn {
+        table: String,
+        from: Column,
+        to: Column,
+    },
+    AddIndex {
+        table: String,
+        index: Index,
+    },
+    DropIndex {
+        table: String,
+        index: Index,
+    },
+    AddForeignKey {
+        table: String,
+        fk: ForeignKey,
+    },
+    DropForeignKey {
+        table: String,
+        fk: ForeignKey,
+    },
+}
+
+impl Change {
+    /// The change that undoes this one.
+    pub fn inverse(&self) -> Change {
+        use Change::*;
+        match self.clone() {
+            CreateEnum(e) => DropEnum(e),
+            DropEnum(e) => CreateEnum(e),
+            CreateTable(t) => DropTable(t),
+            DropTable(t) => CreateTable(t),
+            AddColumn { table, column } => DropColumn { table, column },
+            DropColumn { table, column } => AddColumn { table, column },
+            AlterColumn { table, from, to } => AlterColumn {
+                table,
+                from: to,
+                to: from,
+            },
+            AddIndex { table, index } => DropIndex { table, index },
+            DropIndex { table, index } => AddIndex { table, index },
+            AddForeignKey { table, fk } => DropForeignKey { table, fk },
+            DropForeignKey { table, fk } => AddForeignKey { table, fk },
+        }
+    }
+
+    /// The table the change is about, if any.
+    pub fn table(&self) -> Option<&str> {
+        use Change::*;
+        match self {
+            CreateEnum(_) | DropEnum(_) => None,
+            CreateTable(t) | DropTable(t) => Some(&t.name),
+            AddColumn { table, .. }
+            | DropColumn { table, .. }
+            | AlterColumn { table, .. }
+            | AddIndex { table, .. }
+            | DropIndex { table, .. }
+            | AddForeignKey { table, .. }
+            | DropForeignKey { table, .. } => Some(table),
+        }
+    }
+
+    /// True when applying the change destroys data.
+    pub fn loses_data(&self) -> bool {
+        matches!(self, Change::DropTable(_) | Change::DropColumn { .. })
+    }
+
+    /// A one-line summary for the terminal and the file header: `+ column users.bio (text, null)`.
+    pub fn summary(&self) -> String {
+        use Change::*;
+        let cols = |c: &[String]| c.join(", ");
+        match self {
+            CreateEnum(e) => format!("+ enum {} ({})", e.name, e.values.join(", ")),
+            DropEnum(e) => format!("- enum {}", e.name),
+            CreateTable(t) => format!("+ table {} ({} columns)", t.name, t.columns.len()),
+            DropTable(t) => format!(
+                "- table {} ({} columns)  DATA LOSS: the table and its rows are dropped",
+                t.name,
+                t.columns.len()
+            ),
+            AddColumn { table, column } => {
+                format!("+ column {table}.{} ({})", column.name, column.describe())
+            }
+            DropColumn { table, column } => format!(
+                "- column {table}.{} ({})  DATA LOSS: the column and its values are dropped",
+                column.name,
+                column.describe()
+            ),
+            AlterColumn { table, from, to } => format!(
+                "~ column {table}.{} ({} -> {})",
+                to.name,
+                from.describe(),
+                to.describe()
+            ),
+            AddIndex { table, index } => format!(
+                "+ {} on {table} ({})",
+                if index.unique {
+                    "unique index"
+                } else {
+                    "index"
+                },
+                cols(&index.columns)
+            ),
+            DropIndex { table, index } => format!(
+                "- {} on {table} ({})",
+                if index.unique {
+                    "unique index"
+                } else {
+                    "index"
+                },
+                cols(&index.columns)
+            ),
+            AddForeignKey { table, fk } => format!(
+                "+ foreign key {table} ({}) -> {} ({})",
+                cols(&fk.columns),
+                fk.ref_table,
+                cols(&fk.ref_columns)
+            ),
+            DropForeignKey { table, fk } => format!(
+                "- foreign key {table} ({}) -> {} ({})",
+                cols(&fk.columns),
+                fk.ref_table,
+                cols(&fk.ref_columns)
+            ),
+        }
+    }
+}
+
+/// An ordered list of changes. Applying them in order turns the `from` schema into the `to`
+/// schema; applying [`Plan::inverse`] turns it back.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// The plan that undoes this one: the inverse of each change, in reverse order.
+    pub fn inverse(&self) -> Plan {
+        Plan {
+            changes: self.changes.iter().rev().map(Change::inverse).collect(),
+        }
+    }
+}
+
+/// Compares two schemas. The plan is deterministic: the same inputs give the same plan.
+///
+/// Order: foreign keys and indexes that go away are dropped first; then enums and tables are
+/// created (parents before children); columns added, altered and dropped; new indexes and
+/// foreign keys added; finally tables are dropped (children before parents) and enums after them.
+pub fn diff(from: &Schema, to: &Schema) -> Plan {
+    let mut drop_fks = Vec::new();
+    let mut drop_indexes = Vec::new();
+    let mut create_enums = Vec::new();
+    let mut add_columns = Vec::new();
+    let mut alter_columns = Vec::new();
+    let mut drop_columns = Vec::new();
+    let mut add_indexes = Vec::new();
+    let mut add_fks = Vec::new();
+    let mut drop_enums = Vec::new();
+
+    for (name, e) in &to.enums {
+        if !from.enums.contains_key(name) {
+            create_enums.push(Change::CreateEnum(e.clone()));
+        }
+    }
+    for (name, e) in &from.enums {
+        if !to.enums.contains_key(name) {
+            drop_enums.push(Change::DropEnum(e.clone()));
+        }
+    }
+
+    let created: Vec<&Table> = to
+        .tables
+        .values()
+        .filter(|t| !from.tables.contains_key(&t.name))
+        .collect();
+    let dropped: Vec<&Table> = from
+        .tables
+        .values()
+        .filter(|t| !to.tables.contains_key(&t.name))
+        .collect();
+
+    for (name, new) in &to.tables {
+        let Some(old) = from.tables.get(name) else {
+            continue;
+        };
+        let old_cols: BTreeMap<&str, &Column> =
+            old.columns.iter().map(|c| (c.name.as_str(), c)).collect();
+        let new_cols: BTreeMap<&str, &Column> =
+            new.columns.iter().map(|c| (c.name.as_str(), c)).collect();
+        for c in &new.columns {
+            match old_cols.get(c.name.as_str()) {
+                None => add_columns.push(Change::AddColumn {
+                    table: name.clone(),
+                    column: c.clone(),
+                }),
+                Some(o) if !o.same_definition(c) => alter_columns.push(Change::AlterColumn {
+                    table: name.clone(),
+                    from: (*o).clone(),
+                    to: c.clone(),
+                }),
+                Some(_) => {}
+            }
+        }
+        for c in &old.columns {
+            if !new_cols.contains_key(c.name.as_str()) {
+                drop_columns.push(Change::DropColumn {
+                    table: name.clone(),
+                    column: c.clone(),
+                });
+            }
+        }
+
+        let old_idx: BTreeSet<_> = old.indexes.iter().map(Index::key).collect();
+        let new_idx: BTreeSet<_> = new.indexes.iter().map(Index::key).collect();
+        for i in &old.indexes {
+            if !new_idx.contains(&i.key()) {
+                drop_indexes.push(Change::DropIndex {
+                    table: name.clone(),
+                    index: i.clone(),
+                });
+            }
+        }
+        for i in &new.indexes {
+            if !old_idx.contains(&i.key()) {
+                add_indexes.push(Change::AddIndex {
+                    table: name.clone(),
+                    index: i.clone(),
+                });
+            }
+        }
+
+        let old_fks: BTreeSet<_> = old.foreign_keys.iter().map(ForeignKey::key).collect();
+        let new_fks: BTreeSet<_> = new.foreign_keys.iter().map(ForeignKey::key).collect();
+        for fk in &old.foreign_keys {
+            if !new_fks.contains(&fk.key()) {
+                drop_fks.push(Change::DropForeignKey {
+                    table: name.clone(),
+                    fk: fk.clone(),
+                });
+            }
+        }
+        for fk in &new.foreign_keys {
+            if !old_fks.contains(&fk.key()) {
+                add_fks.push(Change::AddForeignKey {
+                    table: name.clone(),
+                    fk: fk.clone(),
+                });
+            }
+        }
+    }
+
+    // Foreign keys of surviving tables that point at a dropped table must go before it does.
+    for t in to.tables.values() {
+        if let Some(old) = from.tables.get(&t.name) {
+            for fk in &old.foreign_keys {
+                let already = drop_fks.iter().any(|c| {
+                    matches!(c, Change::DropForeignKey { table, fk: f } if table == &t.name && f.key() == fk.key())
+                });
+                if !to.tables.contains_key(&fk.ref_table) && !already {
+                    drop_fks.push(Change::DropForeignKey {
+                        table: t.name.clone(),
+                        fk: fk.clone(),
+                    });
+                }
+            }
+        }
+    }
+
+    let mut changes = Vec::new();
+    changes.extend(drop_fks);
+    changes.extend(drop_indexes);
+    changes.extend(create_enums);
+    changes.extend(
+        topological(&created)
+            .into_iter()
+            .map(|t| Change::CreateTable(t.clone())),
+    );
+    changes.extend(add_columns);
+    changes.extend(alter_columns);
+    changes.extend(drop_columns);
+    changes.extend(add_indexes);
+    changes.extend(add_fks);
+    changes.extend(
+        topological(&dropped)
+            .into_iter()
+            .rev()
+            .map(|t| Change::DropTable(t.clone())),
+    );
+    changes.extend(drop_enums);
+    Plan { changes }
+}
+
+/// Orders tables so that every table comes after the tables it references (among `tables`).
+/// Ties are broken by name, so the order is deterministic. Tables in a reference cycle keep
+/// name order among themselves.
+fn topological<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
+    let names: BTreeSet<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    let mut out = Vec::with_capacity(tables.len());
+    let mut remaining: Vec<&Table> = tables.to_vec();
+    remaining.sort_by(|a, b| a.name.cmp(&b.name));
+    while !remaining.is_empty() {
+        let ready = remaining.iter().position(|t| {
+            t.referenced_tables()
+                .all(|r| !names.contains(r) || done.contains(r))
+        });
+        // A cycle: take the first by name and go on.
+        let i = ready.unwrap_or(0);
+        let t = remaining.remove(i);
+        done.insert(t.name.as_str());
+        out.push(t);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Backend, ColumnType, FkAction};
+
+    fn col(name: &str, ty: &str, nullable: bool) -> Column {
+        Column {
+            name: name.into(),
+            sql_type: ty.into(),
+            kind: ColumnType::Custom(ty.to_string().into()),
+            nullable,
+            default: None,
+            auto_increment: false,
+            comment: None,
+        }
+    }
+
+    fn table(name: &str, cols: &[Column]) -> Table {
+        let mut t = Table::new(name);
+        t.columns = cols.to_vec();
+        t.primary_key = vec![cols[0].name.clone()];
+        t
+    }
+
+    fn fk(col: &str, to: &str) -> ForeignKey {
+        ForeignKey {
+            name: None,
+            columns: vec![col.into()],
+            ref_table: to.into(),
+            ref_columns: vec!["id".into()],
+            on_delete: FkAction::Cascade,
+            on_update: FkAction::NoAction,
+        }
+    }
+
+    fn schema(tables: Vec<Table>) -> Schema {
+        let mut s = Schema::new(Backend::Sqlite);
+        for t in tables {
+            s.add_table(t);
+        }
+        s
+    }
+
+    #[test]
+    fn equal_schemas_give_an_empty_plan() {
+        let s = schema(vec![table("users", &[col("id", "integer", false)])]);
+        assert!(diff(&s, &s).is_empty());
+    }
+
+    #[test]
+    fn column_added_and_dropped() {
+        let v1 = schema(vec![table(
+            "users",
+            &[col("id", "integer", false), col("legacy", "text", true)],
+        )]);
+        let v2 = schema(vec![table(
+            "users",
+            &[col("id", "integer", false), col("bio", "text", true)],
+        )]);
+        let plan = diff(&v1, &v2);
+        let summaries: Vec<_> = plan.changes.iter().map(Change::summary).collect();
+        assert_eq!(
+            summaries,
+            vec![
+                "+ column users.bio (text, null)",
+                "- column users.legacy (text, null)  DATA LOSS: the column and its values are dropped",
+            ]
+        );
+        // The inverse plan turns v2 back into v1.
+        assert_eq!(plan.inverse(), diff(&v2, &v1).inverse().inverse());
+        assert_eq!(plan.inverse().changes.len(), 2);
+    }
+
+    #[test]
+    fn tables_created_parents_first_and_dropped_children_first() {
+        let users = table("users", &[col("id", "integer", false)]);
+        let mut posts = table(
+            "posts",
+            &[
+                col("id", "integer", false),
+                col("user_id", "integer", false),
+            ],
+        );
+        posts.foreign_keys.push(fk("user_id", "users"));
+        let mut comments = table(
+            "comments",
+            &[
+                col("id", "integer", false),
+                col("post_id", "integer", false),
+            ],
+        );
+        comments.foreign_keys.push(fk("post_id", "posts"));
+        let empty = schema(vec![]);
+        let full = schema(vec![users, posts, comments]);
+        let names = |p: &Plan| -> Vec<String> { p.changes.iter().map(Change::summary).collect() };
+        assert_eq!(
+            names(&diff(&empty, &full)),
+            vec![
+                "+ table users (1 columns)",
+                "+ table posts (2 columns)",
+                "+ table comments (2 columns)"
+            ]
+        );
+        let down: Vec<_> = diff(&full, &empty)
+            .changes
+            .iter()
+            .map(|c| c.table().unwrap().to_string())
+            .collect();
+        assert_eq!(down, vec!["comments", "posts", "users"]);
+    }
+
+    #[test]
+    fn indexes_compare_by_structure_not_name() {
+        let mut a = table(
+            "users",
+            &[col("id", "integer", false), col("email", "text", false)],
+        );
+        let mut b = a.clone();
+        a.indexes.push(Index {
+            name: Some("users_email_key".into()),
+            columns: vec!["email".into()],
+            unique: true,
+            constraint: true,
+        });
+        b.indexes.push(Index {
+            name: None,
+            columns: vec!["email".into()],
+            unique: true,
+            constraint: false,
+        });
+        assert!(diff(&schema(vec![a.clone()]), &schema(vec![b.clone()])).is_empty());
+        b.indexes[0].unique = false;
+        let plan = diff(&schema(vec![a]), &schema(vec![b]));
+        assert_eq!(plan.changes.len(), 2, "{plan:?}");
+        assert!(matches!(plan.changes[0], Change::DropIndex { .. }));
+        assert!(matches!(plan.changes[1], Change::AddIndex { .. }));
+    }
+
+    #[test]
+    fn foreign_key_into_a_dropped_table_goes_first() {
+        let users = table("users", &[col("id", "integer", false)]);
+        let mut posts = table(
+            "posts",
+            &[
+                col("id", "integer", false),
+                col("user_id", "integer", false),
+            ],
+        );
+        posts.foreign_keys.push(fk("user_id", "users"));
+        let v1 = schema(vec![users, posts.clone()]);
+        let mut posts2 = posts.clone();
+        posts2.foreign_keys.clear();
+        let v2 = schema(vec![posts2]);
+        let plan = diff(&v1, &v2);
+        assert!(matches!(plan.changes[0], Change::DropForeignKey { .. }));
+        assert!(matches!(plan.changes[1], Change::DropTable(_)));
+        assert_eq!(plan.changes.len(), 2);
+    }
+}
