@@ -43,8 +43,10 @@ struct Uses {
 /// Renders the whole migration file. The text is laid out as rustfmt would; callers may still
 /// pass it through rustfmt.
 pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
-    let mut uses = Uses::default();
-    uses.review = true;
+    let mut uses = Uses {
+        review: true,
+        ..Uses::default()
+    };
     let up = render_body(spec.backend, spec.plan, &mut uses)?;
     uses.review = false;
     let down = render_body(spec.backend, &spec.plan.inverse(), &mut uses)?;

@@ -11,7 +11,7 @@ use sea_query::backend::{
 };
 use sea_query::{ColumnType, QueryBuilder, StringLen};
 
-use crate::model::{Backend, DefaultValue, EnumType};
+use crate::model::{Backend, DefaultValue, EnumType, FkAction, Table};
 
 /// Renders a column type as sea-query writes it in DDL for the backend. `None` when sea-query
 /// cannot express the type on that backend (it would panic).
@@ -252,21 +252,23 @@ pub fn parse_default(backend: Backend, sql: &str, column_type: &str) -> Option<D
         s = inner;
     }
     // PostgreSQL writes casts on literals: 'active'::character varying, '-1'::integer.
-    let owned;
-    while let Some(pos) = last_cast(s) {
-        let head = s[..pos].trim();
+    // Strip them one by one while what is left is a literal: '2020-01-01'::date::timestamp.
+    let mut owned = s.to_string();
+    while let Some(pos) = last_cast(&owned) {
+        let head = owned[..pos].trim();
         let head = strip_outer_parens(head).unwrap_or(head);
-        let keyword = matches!(
-            head.to_ascii_uppercase().as_str(),
-            "NULL" | "TRUE" | "FALSE"
-        );
-        if head.starts_with('\'') || head.parse::<f64>().is_ok() || keyword {
-            owned = head.to_string();
-            s = &owned;
+        let literal = head.starts_with('\'')
+            || head.parse::<f64>().is_ok()
+            || matches!(
+                head.to_ascii_uppercase().as_str(),
+                "NULL" | "TRUE" | "FALSE"
+            );
+        if !literal {
             break;
         }
-        break;
+        owned = head.to_string();
     }
+    let s = owned.as_str();
     let upper = s.to_ascii_uppercase();
     let value = match upper.as_str() {
         "" | "NULL" => return None,
@@ -376,6 +378,40 @@ pub fn parse_type(
         .unwrap_or_else(|| ColumnType::Custom(canonical.to_string().into()))
 }
 
+/// Foreign key actions of one meaning get one spelling. InnoDB treats `NO ACTION` as `RESTRICT`
+/// and reports an unspecified action as `RESTRICT`.
+pub fn canonical_fk_action(backend: Backend, action: FkAction) -> FkAction {
+    match (backend, action) {
+        (Backend::MySql, FkAction::Restrict) => FkAction::NoAction,
+        (_, a) => a,
+    }
+}
+
+/// Table-level rules, applied to both sides after they are read:
+/// - SQLite: a single-column `integer` primary key is the rowid, so it auto-increments whether or
+///   not `AUTOINCREMENT` was written;
+/// - a column in the primary key is never nullable, whatever was written;
+/// - indexes and foreign keys are sorted.
+pub fn normalize_table(backend: Backend, table: &mut Table) {
+    if backend == Backend::Sqlite && table.primary_key.len() == 1 {
+        let pk = table.primary_key[0].clone();
+        if let Some(c) = table.columns.iter_mut().find(|c| c.name == pk)
+            && c.sql_type == "integer"
+        {
+            c.auto_increment = true;
+        }
+    }
+    for c in &mut table.columns {
+        if table.primary_key.contains(&c.name) {
+            c.nullable = false;
+        }
+    }
+    // A unique index on exactly the primary key columns adds nothing.
+    let pk = table.primary_key.clone();
+    table.indexes.retain(|i| !(i.unique && i.columns == pk));
+    table.sort();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,6 +470,13 @@ mod tests {
             Some(DefaultValue::Expr("lower('X'::text)".into()))
         );
         assert_eq!(pg("NULL::character varying", "character varying"), None);
+        assert_eq!(
+            pg(
+                "'2020-01-01'::date::timestamp without time zone",
+                "timestamp without time zone"
+            ),
+            Some(DefaultValue::Str("2020-01-01".into()))
+        );
         let my = |s| parse_default(Backend::MySql, s, "tinyint(1)");
         assert_eq!(my("1"), Some(DefaultValue::Bool(true)));
         assert_eq!(my("TRUE"), Some(DefaultValue::Bool(true)));

@@ -1,1 +1,20 @@
+//! automigrate: Alembic's `revision --autogenerate` for SeaORM.
+//!
+//! The adapters around [`automigrate_core`]: the declared schema from SeaORM entities
+//! ([`entities`]), the live schema from the database ([`introspect`]), the migration directory
+//! ([`migdir`]), and the commands ([`commands`], [`cli`]). An application's `xtask` lists its
+//! entities and hands them to [`cli::main`]:
+//!
+//! ```ignore
+//! fn main() -> std::process::ExitCode {
+//!     automigrate::cli::main(automigrate::Entities::new().entity(entity::user::Entity))
+//! }
+//! ```
+pub mod cli;
+pub mod commands;
+pub mod entities;
+pub mod introspect;
+pub mod migdir;
 
+pub use automigrate_core as core;
+pub use entities::Entities;

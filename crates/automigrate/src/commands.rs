@@ -1,0 +1,262 @@
+//! The commands, as library functions: the CLI is a thin layer over these, and the end-to-end
+//! tests call them directly.
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use automigrate_core::codegen::{FileSpec, render_file};
+use automigrate_core::{Plan, diff};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+
+use crate::entities::Entities;
+use crate::introspect::{backend_of, introspect};
+use crate::migdir::MigrationDir;
+
+/// The name of sea-orm-migration's history table.
+pub const HISTORY_TABLE: &str = "seaql_migrations";
+
+/// Where the project keeps things.
+pub struct Project<'a> {
+    pub database_url: &'a str,
+    pub migration_dir: &'a Path,
+    pub entities: &'a Entities,
+}
+
+#[derive(Debug)]
+pub enum Outcome {
+    /// The entities and the database agree; nothing was written.
+    NoChanges,
+    Written {
+        path: PathBuf,
+        name: String,
+        /// One line per change, as in the file header.
+        summary: Vec<String>,
+    },
+}
+
+/// Connects, with an error that says what to check.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    if url.trim().is_empty() {
+        bail!(
+            "DATABASE_URL is empty: set it in the environment or in .env (e.g. sqlite://app.db?mode=rwc)"
+        );
+    }
+    let scheme = url.split("://").next().unwrap_or("");
+    if !url.contains(':')
+        || !matches!(
+            scheme,
+            "sqlite" | "postgres" | "postgresql" | "mysql" | "mariadb"
+        )
+    {
+        bail!(
+            "DATABASE_URL `{}` is not a database URL: it must start with sqlite://, postgres:// or mysql://",
+            redact(url)
+        );
+    }
+    let mut opts = sea_orm::ConnectOptions::new(url.to_string());
+    opts.sqlx_logging(false)
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .max_connections(2);
+    Database::connect(opts).await.with_context(|| {
+        format!(
+            "cannot connect to {}: is the server running and the URL right?",
+            redact(url)
+        )
+    })
+}
+
+/// Hides the password in a URL.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..s], &url[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The versions recorded in the history table, in order of application.
+async fn applied(db: &DatabaseConnection) -> anyhow::Result<Vec<String>> {
+    let stmt = Statement::from_string(
+        db.get_database_backend(),
+        format!("SELECT version FROM {HISTORY_TABLE} ORDER BY applied_at, version"),
+    );
+    let rows = db
+        .query_all_raw(stmt)
+        .await
+        .context("reading the migration history")?;
+    rows.iter()
+        .map(|r| r.try_get_by_index::<String>(0).map_err(Into::into))
+        .collect()
+}
+
+/// Refuses to go on unless the database has applied exactly the registered migrations.
+async fn check_history(
+    db: &DatabaseConnection,
+    has_history: bool,
+    registered: &[String],
+) -> anyhow::Result<()> {
+    let applied = if has_history {
+        applied(db).await?
+    } else {
+        Vec::new()
+    };
+    let pending: Vec<&String> = registered.iter().filter(|m| !applied.contains(m)).collect();
+    let unknown: Vec<&String> = applied.iter().filter(|m| !registered.contains(m)).collect();
+    if !pending.is_empty() {
+        bail!(
+            "the database is behind the migration directory: {} pending migration(s):\n{}\n\
+             Apply them first (`cargo run -p migration -- up`), then run makemigration again.",
+            pending.len(),
+            pending
+                .iter()
+                .map(|m| format!("    {m}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    if !unknown.is_empty() {
+        bail!(
+            "the database has applied migration(s) that the migration directory does not have:\n{}\n\
+             Check out the branch that has them, or undo them there, before generating a new one.",
+            unknown
+                .iter()
+                .map(|m| format!("    {m}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    Ok(())
+}
+
+/// The plan that would bring the database to the entities, with the connection it used.
+pub async fn plan(project: &Project<'_>) -> anyhow::Result<(Plan, automigrate_core::Backend)> {
+    let dir = MigrationDir::new(project.migration_dir);
+    let registered = dir.registered()?;
+    let db = connect(project.database_url).await?;
+    let backend = backend_of(&db)?;
+    let live = introspect(&db, HISTORY_TABLE).await?;
+    check_history(&db, live.has_history_table, &registered).await?;
+    let declared = project.entities.schema(backend)?;
+    db.close().await.ok();
+    Ok((diff(&live.schema, &declared), backend))
+}
+
+/// The file name stem of a new migration: `m20261121_093000_add_bio_to_users`. It always sorts
+/// after the registered ones, so the list stays in order even when two are made in one second.
+pub fn migration_name(
+    message: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    registered: &[String],
+) -> anyhow::Result<String> {
+    let slug = heck::AsSnakeCase(message).to_string();
+    let slug: String = slug
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let slug = slug.trim_matches('_').to_string();
+    if slug.is_empty() {
+        bail!("the message `{message}` has no letters or digits to name the migration after");
+    }
+    let mut at = now;
+    loop {
+        let stamp = at.format("%Y%m%d_%H%M%S").to_string();
+        let later_exists = registered
+            .iter()
+            .any(|r| r.get(1..16).is_some_and(|s| s >= stamp.as_str()));
+        if !later_exists {
+            return Ok(format!("m{stamp}_{slug}"));
+        }
+        at += chrono::Duration::seconds(1);
+    }
+}
+
+/// `makemigration`: writes a migration that brings the database to the entities.
+pub async fn makemigration(
+    project: &Project<'_>,
+    message: &str,
+    empty: bool,
+) -> anyhow::Result<Outcome> {
+    let dir = MigrationDir::new(project.migration_dir);
+    let registered = dir.registered()?;
+    let name = migration_name(message, chrono::Utc::now(), &registered)?;
+    let (plan, backend) = if empty {
+        let db = connect(project.database_url).await?;
+        let backend = backend_of(&db)?;
+        (Plan::default(), backend)
+    } else {
+        plan(project).await?
+    };
+    if plan.is_empty() && !empty {
+        return Ok(Outcome::NoChanges);
+    }
+    let source = render_file(&FileSpec {
+        message,
+        backend,
+        plan: &plan,
+    })?;
+    let source = rustfmt(&source);
+    let path = dir.add(&name, &source)?;
+    Ok(Outcome::Written {
+        path,
+        name,
+        summary: plan.changes.iter().map(|c| c.summary()).collect(),
+    })
+}
+
+/// Formats with rustfmt when it is installed; the generated text is already laid out the same
+/// way, so without rustfmt it is still readable.
+pub fn rustfmt(source: &str) -> String {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        return source.to_string();
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(source.as_bytes());
+    }
+    match child.wait_with_output() {
+        Ok(out) if out.status.success() && !out.stdout.is_empty() => {
+            String::from_utf8(out.stdout).unwrap_or_else(|_| source.to_string())
+        }
+        _ => source.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn names_sort_after_registered_ones() {
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 21, 9, 30, 0)
+            .unwrap();
+        assert_eq!(
+            migration_name("Add bio to users", now, &[]).unwrap(),
+            "m20261121_093000_add_bio_to_users"
+        );
+        let taken = vec!["m20261121_093000_init".to_string()];
+        assert_eq!(
+            migration_name("add bio", now, &taken).unwrap(),
+            "m20261121_093001_add_bio"
+        );
+        assert!(migration_name("!!!", now, &[]).is_err());
+    }
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("sqlite://app.db"), "sqlite://app.db");
+    }
+}

@@ -1,0 +1,198 @@
+//! The declared schema: what the SeaORM entities say, read through `sea_orm::Schema`.
+//!
+//! Every column type and default is rendered with sea-query's builder for the target backend and
+//! brought to canonical form by [`automigrate_core::dialect`], exactly as the live side is.
+use automigrate_core::dialect;
+use automigrate_core::model::{
+    Backend, Column, ColumnType, EnumType, FkAction, ForeignKey, Index, Schema, Table,
+};
+use sea_orm::sea_query::{ForeignKeyAction, TableCreateStatement};
+use sea_orm::{ColumnTrait, DbBackend, EntityTrait, Iterable};
+
+type Declare = Box<dyn Fn(Backend) -> Result<Declared, String>>;
+
+struct Declared {
+    table: Table,
+    enums: Vec<EnumType>,
+}
+
+/// The entities of an application, listed explicitly: the list in your `xtask` is the list of
+/// tables automigrate manages.
+#[derive(Default)]
+pub struct Entities {
+    entities: Vec<(&'static str, Declare)>,
+}
+
+impl Entities {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an entity: `Entities::new().entity(user::Entity).entity(post::Entity)`.
+    pub fn entity<E: EntityTrait + Copy + 'static>(mut self, entity: E) -> Self {
+        self.entities
+            .push((entity.table_name(), Box::new(move |b| declare(entity, b))));
+        self
+    }
+
+    pub fn len(&self) -> usize {
+        self.entities.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
+
+    /// The declared schema for a backend.
+    pub fn schema(&self, backend: Backend) -> anyhow::Result<Schema> {
+        let mut schema = Schema::new(backend);
+        for (name, declare) in &self.entities {
+            let declared = declare(backend)
+                .map_err(|e| anyhow::anyhow!("entity `{name}` cannot be used: {e}"))?;
+            if schema.tables.contains_key(&declared.table.name) {
+                anyhow::bail!(
+                    "two entities declare the table `{}`: each table must come from one entity",
+                    declared.table.name
+                );
+            }
+            for e in declared.enums {
+                if let Some(other) = schema.enums.get(&e.name)
+                    && other.values != e.values
+                {
+                    anyhow::bail!(
+                        "the enum `{}` is declared with different values by two entities: {:?} and {:?}",
+                        e.name,
+                        other.values,
+                        e.values
+                    );
+                }
+                schema.enums.insert(e.name.clone(), e);
+            }
+            schema.add_table(declared.table);
+        }
+        Ok(schema)
+    }
+}
+
+pub fn db_backend(backend: Backend) -> DbBackend {
+    match backend {
+        Backend::Sqlite => DbBackend::Sqlite,
+        Backend::Postgres => DbBackend::Postgres,
+        Backend::MySql => DbBackend::MySql,
+    }
+}
+
+fn fk_action(a: Option<ForeignKeyAction>) -> FkAction {
+    match a {
+        Some(ForeignKeyAction::Restrict) => FkAction::Restrict,
+        Some(ForeignKeyAction::Cascade) => FkAction::Cascade,
+        Some(ForeignKeyAction::SetNull) => FkAction::SetNull,
+        Some(ForeignKeyAction::SetDefault) => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}
+
+fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, String> {
+    let schema = sea_orm::Schema::new(db_backend(backend));
+    let stmt: TableCreateStatement = schema.create_table_from_entity(entity);
+    let name = entity.table_name().to_string();
+    let mut table = Table::new(&name);
+    let mut enums = Vec::new();
+
+    // Enum columns: sea_orm writes PostgreSQL enums as a custom type name and loses the
+    // variants; `Column::def()` still has them.
+    let enum_types: Vec<(String, ColumnType)> = E::Column::iter()
+        .filter_map(|c| match c.def().get_column_type() {
+            t @ ColumnType::Enum { .. } => {
+                Some((sea_orm::IdenStatic::as_str(&c).to_string(), t.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+
+    for def in stmt.get_columns() {
+        let col_name = def.get_column_name();
+        let spec = def.get_column_spec();
+        let mut kind = def
+            .get_column_type()
+            .cloned()
+            .ok_or_else(|| format!("column `{col_name}` has no type"))?;
+        if let Some((_, t)) = enum_types.iter().find(|(c, _)| *c == col_name) {
+            kind = t.clone();
+            if let (Backend::Postgres, ColumnType::Enum { name, variants }) = (backend, t) {
+                enums.push(EnumType {
+                    name: name.to_string(),
+                    values: variants.iter().map(|v| v.to_string()).collect(),
+                });
+            }
+        }
+        let rendered = dialect::render_type(backend, &kind).ok_or_else(|| {
+            format!(
+                "column `{col_name}` has type {kind:?}, which {} does not support",
+                backend.name()
+            )
+        })?;
+        let sql_type = dialect::canonical_type(backend, &rendered);
+        let default = spec.default.as_ref().and_then(|e| {
+            dialect::parse_default(backend, &dialect::render_expr(backend, e), &sql_type)
+        });
+        if spec.primary_key {
+            table.primary_key.push(col_name.clone());
+        }
+        if spec.unique {
+            table.indexes.push(Index {
+                name: None,
+                columns: vec![col_name.clone()],
+                unique: true,
+                constraint: true,
+            });
+        }
+        table.columns.push(Column {
+            name: col_name,
+            sql_type,
+            kind,
+            nullable: spec.nullable != Some(false),
+            default,
+            auto_increment: spec.auto_increment,
+            comment: spec.comment.clone(),
+        });
+    }
+    for idx in stmt.get_indexes() {
+        let cols = idx.get_index_spec().get_column_names();
+        if idx.is_primary_key() {
+            table.primary_key = cols;
+        } else {
+            table.indexes.push(Index {
+                name: idx.get_index_spec().get_name().map(str::to_string),
+                columns: cols,
+                unique: idx.is_unique_key(),
+                constraint: true,
+            });
+        }
+    }
+    for idx in schema.create_index_from_entity(entity) {
+        table.indexes.push(Index {
+            name: idx.get_index_spec().get_name().map(str::to_string),
+            columns: idx.get_index_spec().get_column_names(),
+            unique: idx.is_unique_key(),
+            constraint: false,
+        });
+    }
+    for fk in stmt.get_foreign_key_create_stmts() {
+        let fk = fk.get_foreign_key();
+        let ref_table = fk
+            .get_ref_table()
+            .map(|t| t.sea_orm_table().to_string())
+            .ok_or_else(|| "a foreign key without a referenced table".to_string())?;
+        table.foreign_keys.push(ForeignKey {
+            name: fk.get_name().map(str::to_string),
+            columns: fk.get_columns(),
+            ref_table,
+            ref_columns: fk.get_ref_columns(),
+            on_delete: dialect::canonical_fk_action(backend, fk_action(fk.get_on_delete())),
+            on_update: dialect::canonical_fk_action(backend, fk_action(fk.get_on_update())),
+        });
+    }
+    dialect::normalize_table(backend, &mut table);
+    Ok(Declared { table, enums })
+}

@@ -1,0 +1,558 @@
+//! The live schema: read from the database catalog in a handful of bulk queries per backend.
+//!
+//! Introspection only reads. It reports what the catalog says, brought to canonical form by
+//! [`automigrate_core::dialect`]; the diff decides what matters.
+//!
+//! Why not sea-schema's discovery: it issues several queries per table one after another, loses
+//! the raw type and default text (SQLite), and does not see plain indexes on PostgreSQL. We read
+//! the same catalogs in bulk and keep the text the database itself reports.
+use std::collections::BTreeMap;
+
+use anyhow::Context as _;
+use automigrate_core::dialect;
+use automigrate_core::model::{
+    Backend, Column, EnumType, FkAction, ForeignKey, Index, Schema, Table,
+};
+use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, Statement, TryGetable};
+
+/// What introspection found: the schema, and the tables it left out on purpose.
+pub struct Live {
+    pub schema: Schema,
+    /// True when the migration history table exists.
+    pub has_history_table: bool,
+}
+
+pub fn backend_of(db: &DatabaseConnection) -> anyhow::Result<Backend> {
+    Ok(match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => Backend::Sqlite,
+        sea_orm::DbBackend::Postgres => Backend::Postgres,
+        sea_orm::DbBackend::MySql => Backend::MySql,
+        other => anyhow::bail!("unsupported database backend {other:?}"),
+    })
+}
+
+/// Reads the live schema, leaving out the migration history table.
+pub async fn introspect(db: &DatabaseConnection, history_table: &str) -> anyhow::Result<Live> {
+    let backend = backend_of(db)?;
+    let mut schema = match backend {
+        Backend::Sqlite => sqlite(db).await,
+        Backend::Postgres => postgres(db).await,
+        Backend::MySql => mysql(db).await,
+    }
+    .with_context(|| format!("reading the schema of the {} database", backend.name()))?;
+    let has_history_table = schema.tables.remove(history_table).is_some();
+    for t in schema.tables.values_mut() {
+        dialect::normalize_table(backend, t);
+    }
+    Ok(Live {
+        schema,
+        has_history_table,
+    })
+}
+
+async fn rows(db: &DatabaseConnection, sql: &str) -> anyhow::Result<Vec<QueryResult>> {
+    let stmt = Statement::from_string(db.get_database_backend(), sql.to_string());
+    db.query_all_raw(stmt).await.with_context(|| {
+        format!(
+            "catalog query failed: {}",
+            sql.split_whitespace().collect::<Vec<_>>().join(" ")
+        )
+    })
+}
+
+fn get<T: TryGetable>(row: &QueryResult, i: usize) -> anyhow::Result<T> {
+    row.try_get_by_index::<T>(i)
+        .map_err(|e| anyhow::anyhow!("reading column {i} of a catalog row: {e}"))
+}
+
+/// Builds a column from catalog text.
+fn column(
+    backend: Backend,
+    name: String,
+    raw_type: &str,
+    nullable: bool,
+    raw_default: Option<&str>,
+    auto_increment: bool,
+    enums: &BTreeMap<String, EnumType>,
+) -> Column {
+    let sql_type = dialect::canonical_type(backend, raw_type);
+    let default = raw_default.and_then(|d| dialect::parse_default(backend, d, &sql_type));
+    Column {
+        name,
+        kind: dialect::parse_type(backend, &sql_type, enums),
+        sql_type,
+        nullable,
+        default,
+        auto_increment,
+        comment: None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQLite: table-valued pragma functions give every table's columns, indexes and keys in one
+// query each.
+
+async fn sqlite(db: &DatabaseConnection) -> anyhow::Result<Schema> {
+    let b = Backend::Sqlite;
+    let mut schema = Schema::new(b);
+    let no_enums = BTreeMap::new();
+    let mut pk: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
+    for r in rows(
+        db,
+        "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden \
+         FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid",
+    )
+    .await?
+    {
+        let table: String = get(&r, 0)?;
+        let name: String = get(&r, 1)?;
+        let ty: String = get(&r, 2)?;
+        let not_null: i64 = get(&r, 3)?;
+        let dflt: Option<String> = get(&r, 4)?;
+        let pk_pos: i64 = get(&r, 5)?;
+        let hidden: i64 = get(&r, 6)?;
+        if hidden != 0 {
+            continue; // generated columns are not managed
+        }
+        if pk_pos > 0 {
+            pk.entry(table.clone())
+                .or_default()
+                .push((pk_pos, name.clone()));
+        }
+        let col = column(
+            b,
+            name,
+            &ty,
+            not_null == 0,
+            dflt.as_deref(),
+            false,
+            &no_enums,
+        );
+        schema
+            .tables
+            .entry(table.clone())
+            .or_insert_with(|| Table::new(&table))
+            .columns
+            .push(col);
+    }
+    for (table, mut cols) in pk {
+        cols.sort();
+        if let Some(t) = schema.tables.get_mut(&table) {
+            t.primary_key = cols.into_iter().map(|(_, c)| c).collect();
+        }
+    }
+
+    // Indexes: `origin` is 'c' for CREATE INDEX, 'u' for an inline UNIQUE, 'pk' for the key.
+    let mut indexes: BTreeMap<(String, String), (Index, bool)> = BTreeMap::new();
+    for r in rows(
+        db,
+        "SELECT m.name, il.name, il.\"unique\", il.origin, il.partial, ii.name \
+         FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, il.name, ii.seqno",
+    )
+    .await?
+    {
+        let table: String = get(&r, 0)?;
+        let name: String = get(&r, 1)?;
+        let unique: i64 = get(&r, 2)?;
+        let origin: String = get(&r, 3)?;
+        let partial: i64 = get(&r, 4)?;
+        let col: Option<String> = get(&r, 5)?;
+        if origin == "pk" {
+            continue;
+        }
+        let entry = indexes.entry((table, name.clone())).or_insert_with(|| {
+            (
+                Index {
+                    name: Some(name),
+                    columns: Vec::new(),
+                    unique: unique != 0,
+                    constraint: origin == "u",
+                },
+                partial != 0,
+            )
+        });
+        match col {
+            Some(c) => entry.0.columns.push(c),
+            None => entry.1 = true, // an expression: not managed
+        }
+    }
+    for ((table, _), (index, unmanaged)) in indexes {
+        if let (Some(t), false) = (schema.tables.get_mut(&table), unmanaged) {
+            t.indexes.push(index);
+        }
+    }
+
+    let mut fks: BTreeMap<(String, i64), ForeignKey> = BTreeMap::new();
+    for r in rows(
+        db,
+        "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete \
+         FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, f.id, f.seq",
+    )
+    .await?
+    {
+        let table: String = get(&r, 0)?;
+        let id: i64 = get(&r, 1)?;
+        let ref_table: String = get(&r, 2)?;
+        let from: String = get(&r, 3)?;
+        let to: Option<String> = get(&r, 4)?;
+        let on_update: String = get(&r, 5)?;
+        let on_delete: String = get(&r, 6)?;
+        let fk = fks.entry((table, id)).or_insert_with(|| ForeignKey {
+            name: None,
+            columns: Vec::new(),
+            ref_table,
+            ref_columns: Vec::new(),
+            on_delete: FkAction::parse(&on_delete),
+            on_update: FkAction::parse(&on_update),
+        });
+        fk.columns.push(from);
+        fk.ref_columns.extend(to);
+    }
+    for ((table, _), mut fk) in fks {
+        if fk.ref_columns.is_empty() {
+            // `REFERENCES t` without columns means t's primary key.
+            fk.ref_columns = schema
+                .tables
+                .get(&fk.ref_table)
+                .map(|t| t.primary_key.clone())
+                .unwrap_or_default();
+        }
+        if let Some(t) = schema.tables.get_mut(&table) {
+            t.foreign_keys.push(fk);
+        }
+    }
+    Ok(schema)
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL: pg_catalog, the current schema only.
+
+async fn postgres(db: &DatabaseConnection) -> anyhow::Result<Schema> {
+    let b = Backend::Postgres;
+    let mut schema = Schema::new(b);
+
+    for r in rows(
+        db,
+        "SELECT t.typname::text, e.enumlabel::text FROM pg_type t \
+         JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace \
+         WHERE n.nspname = current_schema() ORDER BY t.typname, e.enumsortorder",
+    )
+    .await?
+    {
+        let name: String = get(&r, 0)?;
+        let label: String = get(&r, 1)?;
+        schema
+            .enums
+            .entry(name.clone())
+            .or_insert_with(|| EnumType {
+                name,
+                values: Vec::new(),
+            })
+            .values
+            .push(label);
+    }
+
+    for r in rows(
+        db,
+        "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), \
+                a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text \
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+         LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum \
+         WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') \
+         ORDER BY c.relname, a.attnum",
+    )
+    .await?
+    {
+        let table: String = get(&r, 0)?;
+        let t = schema
+            .tables
+            .entry(table.clone())
+            .or_insert_with(|| Table::new(&table));
+        let Some(name) = get::<Option<String>>(&r, 1)? else {
+            continue; // a table without columns
+        };
+        let ty: String = get(&r, 2)?;
+        let not_null: bool = get(&r, 3)?;
+        let dflt: Option<String> = get(&r, 4)?;
+        let identity: String = get(&r, 5)?;
+        let serial = dflt.as_deref().is_some_and(|d| d.starts_with("nextval("));
+        let auto = serial || !identity.is_empty();
+        let dflt = if serial { None } else { dflt };
+        let col = column(
+            b,
+            name,
+            &ty,
+            !not_null,
+            dflt.as_deref(),
+            auto,
+            &schema.enums,
+        );
+        t.columns.push(col);
+    }
+
+    // Primary keys, unique constraints and foreign keys, one row per column.
+    let mut constraints: BTreeMap<(String, String), (String, ForeignKey)> = BTreeMap::new();
+    for r in rows(
+        db,
+        "SELECT cl.relname::text, con.conname::text, con.contype::text, a.attname::text, \
+                rcl.relname::text, ra.attname::text, con.confdeltype::text, con.confupdtype::text \
+         FROM pg_constraint con \
+         JOIN pg_class cl ON cl.oid = con.conrelid \
+         JOIN pg_namespace n ON n.oid = cl.relnamespace \
+         CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord) \
+         JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum \
+         LEFT JOIN pg_class rcl ON rcl.oid = con.confrelid \
+         LEFT JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = con.confkey[k.ord] \
+         WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f') \
+         ORDER BY cl.relname, con.conname, k.ord",
+    )
+    .await?
+    {
+        let table: String = get(&r, 0)?;
+        let name: String = get(&r, 1)?;
+        let kind: String = get(&r, 2)?;
+        let col: String = get(&r, 3)?;
+        let ref_table: Option<String> = get(&r, 4)?;
+        let ref_col: Option<String> = get(&r, 5)?;
+        let on_delete: String = get(&r, 6)?;
+        let on_update: String = get(&r, 7)?;
+        let entry = constraints
+            .entry((table, name.clone()))
+            .or_insert_with(|| {
+                (
+                    kind,
+                    ForeignKey {
+                        name: Some(name),
+                        columns: Vec::new(),
+                        ref_table: ref_table.unwrap_or_default(),
+                        ref_columns: Vec::new(),
+                        on_delete: FkAction::parse(&on_delete),
+                        on_update: FkAction::parse(&on_update),
+                    },
+                )
+            });
+        entry.1.columns.push(col);
+        entry.1.ref_columns.extend(ref_col);
+    }
+    for ((table, _), (kind, fk)) in constraints {
+        let Some(t) = schema.tables.get_mut(&table) else {
+            continue;
+        };
+        match kind.as_str() {
+            "p" => t.primary_key = fk.columns,
+            "u" => t.indexes.push(Index {
+                name: fk.name,
+                columns: fk.columns,
+                unique: true,
+                constraint: true,
+            }),
+            _ => t.foreign_keys.push(fk),
+        }
+    }
+
+    // Indexes that back no constraint. Partial and expression indexes are not managed.
+    let mut indexes: BTreeMap<(String, String), (Index, bool)> = BTreeMap::new();
+    for r in rows(
+        db,
+        "SELECT t.relname::text, i.relname::text, ix.indisunique, a.attname::text, \
+                (ix.indpred IS NOT NULL OR ix.indexprs IS NOT NULL) \
+         FROM pg_index ix \
+         JOIN pg_class i ON i.oid = ix.indexrelid \
+         JOIN pg_class t ON t.oid = ix.indrelid \
+         JOIN pg_namespace n ON n.oid = t.relnamespace \
+         CROSS JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) \
+         LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
+         WHERE n.nspname = current_schema() AND NOT ix.indisprimary \
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint c \
+                           WHERE c.conindid = ix.indexrelid AND c.conrelid = t.oid AND c.contype IN ('p', 'u', 'x')) \
+         ORDER BY t.relname, i.relname, k.ord",
+    )
+    .await?
+    {
+        let table: String = get(&r, 0)?;
+        let name: String = get(&r, 1)?;
+        let unique: bool = get(&r, 2)?;
+        let col: Option<String> = get(&r, 3)?;
+        let unmanaged: bool = get(&r, 4)?;
+        let entry = indexes.entry((table, name.clone())).or_insert_with(|| {
+            (
+                Index {
+                    name: Some(name),
+                    columns: Vec::new(),
+                    unique,
+                    constraint: false,
+                },
+                unmanaged,
+            )
+        });
+        match col {
+            Some(c) => entry.0.columns.push(c),
+            None => entry.1 = true,
+        }
+    }
+    for ((table, _), (index, unmanaged)) in indexes {
+        if let (Some(t), false) = (schema.tables.get_mut(&table), unmanaged) {
+            t.indexes.push(index);
+        }
+    }
+    // Only the enum types that managed columns use are part of the comparison.
+    let used: Vec<String> = schema
+        .tables
+        .values()
+        .flat_map(|t| t.columns.iter().map(|c| c.sql_type.clone()))
+        .collect();
+    schema.enums.retain(|name, _| used.contains(name));
+    Ok(schema)
+}
+
+// ---------------------------------------------------------------------------------------------
+// MySQL / MariaDB: information_schema, the current database only.
+
+async fn mysql(db: &DatabaseConnection) -> anyhow::Result<Schema> {
+    let b = Backend::MySql;
+    let mut schema = Schema::new(b);
+    let no_enums = BTreeMap::new();
+    let version: String = match rows(db, "SELECT CAST(VERSION() AS CHAR)").await?.first() {
+        Some(r) => get(r, 0)?,
+        None => String::new(),
+    };
+    let mariadb = version.to_ascii_lowercase().contains("mariadb");
+
+    for r in rows(
+        db,
+        "SELECT CAST(c.TABLE_NAME AS CHAR), CAST(c.COLUMN_NAME AS CHAR), CAST(c.COLUMN_TYPE AS CHAR), \
+                CAST(c.IS_NULLABLE AS CHAR), CAST(c.COLUMN_DEFAULT AS CHAR), CAST(c.EXTRA AS CHAR) \
+         FROM information_schema.COLUMNS c \
+         JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME \
+         WHERE c.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE' \
+         ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION",
+    )
+    .await?
+    {
+        let table: String = get(&r, 0)?;
+        let name: String = get(&r, 1)?;
+        let ty: String = get(&r, 2)?;
+        let nullable: String = get(&r, 3)?;
+        let mut dflt: Option<String> = get(&r, 4)?;
+        let extra: String = get(&r, 5)?;
+        let extra = extra.to_ascii_lowercase();
+        // MySQL (not MariaDB) reports literal defaults without quotes.
+        if !mariadb
+            && !extra.contains("default_generated")
+            && let Some(d) = &dflt
+            && d.parse::<f64>().is_err()
+        {
+            dflt = Some(format!("'{}'", d.replace('\'', "''")));
+        }
+        let col = column(
+            b,
+            name,
+            &ty,
+            nullable == "YES",
+            dflt.as_deref(),
+            extra.contains("auto_increment"),
+            &no_enums,
+        );
+        schema
+            .tables
+            .entry(table.clone())
+            .or_insert_with(|| Table::new(&table))
+            .columns
+            .push(col);
+    }
+
+    let mut fks: BTreeMap<(String, String), ForeignKey> = BTreeMap::new();
+    for r in rows(
+        db,
+        "SELECT CAST(k.TABLE_NAME AS CHAR), CAST(k.CONSTRAINT_NAME AS CHAR), CAST(k.COLUMN_NAME AS CHAR), \
+                CAST(k.REFERENCED_TABLE_NAME AS CHAR), CAST(k.REFERENCED_COLUMN_NAME AS CHAR), \
+                CAST(r.DELETE_RULE AS CHAR), CAST(r.UPDATE_RULE AS CHAR) \
+         FROM information_schema.KEY_COLUMN_USAGE k \
+         JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
+           ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
+          AND r.TABLE_NAME = k.TABLE_NAME \
+         WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL \
+         ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
+    )
+    .await?
+    {
+        let table: String = get(&r, 0)?;
+        let name: String = get(&r, 1)?;
+        let col: String = get(&r, 2)?;
+        let ref_table: String = get(&r, 3)?;
+        let ref_col: String = get(&r, 4)?;
+        let on_delete: String = get(&r, 5)?;
+        let on_update: String = get(&r, 6)?;
+        let fk = fks.entry((table, name.clone())).or_insert_with(|| ForeignKey {
+            name: Some(name),
+            columns: Vec::new(),
+            ref_table,
+            ref_columns: Vec::new(),
+            on_delete: dialect::canonical_fk_action(b, FkAction::parse(&on_delete)),
+            on_update: dialect::canonical_fk_action(b, FkAction::parse(&on_update)),
+        });
+        fk.columns.push(col);
+        fk.ref_columns.push(ref_col);
+    }
+    for ((table, _), fk) in fks {
+        if let Some(t) = schema.tables.get_mut(&table) {
+            t.foreign_keys.push(fk);
+        }
+    }
+
+    let mut indexes: BTreeMap<(String, String), (Index, bool)> = BTreeMap::new();
+    for r in rows(
+        db,
+        "SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR), CAST(NON_UNIQUE AS SIGNED), \
+                CAST(COLUMN_NAME AS CHAR), SUB_PART IS NOT NULL \
+         FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
+         ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
+    )
+    .await?
+    {
+        let table: String = get(&r, 0)?;
+        let name: String = get(&r, 1)?;
+        let non_unique: i64 = get(&r, 2)?;
+        let col: Option<String> = get(&r, 3)?;
+        let prefix: bool = get::<i64>(&r, 4)
+            .map(|v| v != 0)
+            .or_else(|_| get::<bool>(&r, 4))?;
+        let entry = indexes.entry((table, name.clone())).or_insert_with(|| {
+            (
+                Index {
+                    name: Some(name),
+                    columns: Vec::new(),
+                    unique: non_unique == 0,
+                    constraint: false,
+                },
+                false,
+            )
+        });
+        match col {
+            Some(c) if !prefix => entry.0.columns.push(c),
+            _ => entry.1 = true, // expression or prefix index: not managed
+        }
+    }
+    for ((table, name), (index, unmanaged)) in indexes {
+        let Some(t) = schema.tables.get_mut(&table) else {
+            continue;
+        };
+        if name == "PRIMARY" {
+            t.primary_key = index.columns;
+            continue;
+        }
+        // InnoDB creates an index for a foreign key that has none; it carries the key's name.
+        let fk_index = t
+            .foreign_keys
+            .iter()
+            .any(|fk| fk.name.as_deref() == Some(name.as_str()) && fk.columns == index.columns);
+        if !unmanaged && (!fk_index || index.unique) {
+            t.indexes.push(index);
+        }
+    }
+    Ok(schema)
+}

@@ -1,0 +1,275 @@
+//! The migration directory: which migrations exist, and writing a new one.
+//!
+//! A migration crate in the sea-orm-migration layout: `src/lib.rs` declares `mod mYYYYMMDD_…;`
+//! and lists `Box::new(mYYYYMMDD_…::Migration)` in `MigratorTrait::migrations`. We read that
+//! list as the truth, and edit only the two lines we add, leaving the rest of the file as is.
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+
+pub struct MigrationDir {
+    pub root: PathBuf,
+}
+
+impl MigrationDir {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        MigrationDir { root: root.into() }
+    }
+
+    pub fn src(&self) -> PathBuf {
+        let src = self.root.join("src");
+        if src.is_dir() { src } else { self.root.clone() }
+    }
+
+    pub fn lib_rs(&self) -> PathBuf {
+        self.src().join("lib.rs")
+    }
+
+    fn read_lib(&self) -> anyhow::Result<String> {
+        let path = self.lib_rs();
+        std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "cannot read {}: is `{}` a sea-orm-migration crate? (set --migration-dir)",
+                path.display(),
+                self.root.display()
+            )
+        })
+    }
+
+    /// The migrations registered in `lib.rs`, in order.
+    pub fn registered(&self) -> anyhow::Result<Vec<String>> {
+        Ok(registered_in(&self.read_lib()?))
+    }
+
+    /// Writes `<name>.rs` and registers it in `lib.rs`. Refuses to overwrite anything. The
+    /// file is written first and `lib.rs` last, each through a temporary file and a rename, so
+    /// that an interruption never leaves `lib.rs` naming a file that does not exist.
+    pub fn add(&self, name: &str, source: &str) -> anyhow::Result<PathBuf> {
+        let lib = self.read_lib()?;
+        let new_lib = crate::commands::rustfmt(&register(&lib, name)?);
+        let file = self.src().join(format!("{name}.rs"));
+        if file.exists() {
+            bail!(
+                "{} already exists: wait a second and run again, or pick another message",
+                file.display()
+            );
+        }
+        write_atomic(&file, source)?;
+        if let Err(e) = write_atomic(&self.lib_rs(), &new_lib) {
+            let _ = std::fs::remove_file(&file);
+            return Err(e);
+        }
+        Ok(file)
+    }
+}
+
+fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
+    let tmp = path.with_extension("rs.automigrate-tmp");
+    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// The names in `Box::new(<name>::Migration)` entries, in order, skipping comments.
+pub fn registered_in(lib: &str) -> Vec<String> {
+    let code = strip_comments(lib);
+    let mut out = Vec::new();
+    let mut rest = code.as_str();
+    while let Some(pos) = rest.find("Box::new(") {
+        rest = &rest[pos + "Box::new(".len()..];
+        let entry: String = rest.chars().take_while(|c| *c != ')').collect();
+        let entry: String = entry.chars().filter(|c| !c.is_whitespace()).collect();
+        if let Some(name) = entry.strip_suffix("::Migration") {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+fn strip_comments(src: &str) -> String {
+    src.lines()
+        .map(|l| match l.find("//") {
+            Some(i) => &l[..i],
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Adds `mod <name>;` after the last migration module and `Box::new(<name>::Migration),` after
+/// the last entry of the list. Fails with the exact lines to add when the file has another shape.
+pub fn register(lib: &str, name: &str) -> anyhow::Result<String> {
+    let help = || {
+        format!(
+            "add these two lines to lib.rs by hand:\n    mod {name};\n    Box::new({name}::Migration),"
+        )
+    };
+    if registered_in(lib).iter().any(|n| n == name) {
+        bail!("`{name}` is already registered in lib.rs");
+    }
+    let lines: Vec<&str> = lib.lines().collect();
+    let is_mod = |l: &str| {
+        let t = l.trim_start();
+        let t = t.strip_prefix("pub ").unwrap_or(t);
+        t.starts_with("mod m") && t.trim_end().ends_with(';')
+    };
+    let last_mod = lines.iter().rposition(|l| is_mod(l));
+    let last_entry = lines.iter().rposition(|l| {
+        l.contains("Box::new(") && l.contains("::Migration)") && !l.trim_start().starts_with("//")
+    });
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+
+    // The list entry first (it comes later in the file), so the module index stays valid.
+    match last_entry {
+        Some(i) => {
+            let indent: String = lines[i].chars().take_while(|c| c.is_whitespace()).collect();
+            // A single-line `vec![Box::new(a::Migration)]` gets the new entry inside the brackets.
+            if lines[i].trim_start().starts_with("Box::new(") {
+                if !out[i].trim_end().ends_with(',') {
+                    out[i] = format!("{},", out[i].trim_end());
+                }
+                out.insert(i + 1, format!("{indent}Box::new({name}::Migration),"));
+            } else if let Some(end) = lines[i].rfind(']') {
+                let (head, tail) = lines[i].split_at(end);
+                let sep = if head.trim_end().ends_with(',') {
+                    " "
+                } else {
+                    ", "
+                };
+                out[i] = format!("{}{sep}Box::new({name}::Migration){tail}", head.trim_end());
+            } else {
+                bail!(
+                    "lib.rs lists its migrations in a shape automigrate does not know; {}",
+                    help()
+                );
+            }
+        }
+        None => {
+            // An empty list: `vec![]`.
+            let Some(i) = lines.iter().position(|l| l.contains("vec![]")) else {
+                bail!("cannot find the list of migrations in lib.rs; {}", help());
+            };
+            let indent: String = lines[i].chars().take_while(|c| c.is_whitespace()).collect();
+            let (head, tail) = lines[i].split_once("vec![]").unwrap_or((lines[i], ""));
+            out[i] = format!("{head}vec![");
+            out.insert(i + 1, format!("{indent}    Box::new({name}::Migration),"));
+            out.insert(i + 2, format!("{indent}]{tail}"));
+        }
+    }
+    match last_mod {
+        Some(i) => out.insert(i + 1, format!("mod {name};")),
+        None => {
+            // After the leading `use` lines and comments, before the first item.
+            let is_head = |l: &&str| {
+                let t = l.trim_start();
+                t.is_empty()
+                    || t.starts_with("//")
+                    || t.starts_with("use ")
+                    || t.starts_with("pub use ")
+            };
+            let i = lines
+                .iter()
+                .position(|l| !is_head(l))
+                .unwrap_or(lines.len());
+            out.insert(i, format!("mod {name};"));
+            out.insert(i + 1, String::new());
+        }
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIB: &str = "pub use sea_orm_migration::prelude::*;
+
+mod m20260101_000000_init;
+mod m20260102_000000_add_bio;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20260101_000000_init::Migration),
+            // Box::new(m20250101_000000_old::Migration),
+            Box::new(m20260102_000000_add_bio::Migration),
+        ]
+    }
+}
+";
+
+    #[test]
+    fn reads_entries_and_skips_comments() {
+        assert_eq!(
+            registered_in(LIB),
+            vec!["m20260101_000000_init", "m20260102_000000_add_bio"]
+        );
+    }
+
+    #[test]
+    fn registers_after_the_last_entry() {
+        let out = register(LIB, "m20260103_000000_x").unwrap();
+        assert_eq!(
+            registered_in(&out),
+            vec![
+                "m20260101_000000_init",
+                "m20260102_000000_add_bio",
+                "m20260103_000000_x"
+            ]
+        );
+        assert!(out.contains("mod m20260102_000000_add_bio;\nmod m20260103_000000_x;\n"));
+        assert!(out.contains(
+            "            Box::new(m20260102_000000_add_bio::Migration),\n            Box::new(m20260103_000000_x::Migration),\n        ]"
+        ));
+    }
+
+    #[test]
+    fn registers_into_an_empty_list() {
+        let lib = "pub use sea_orm_migration::prelude::*;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![]
+    }
+}
+";
+        let out = register(lib, "m1_a").unwrap();
+        assert_eq!(registered_in(&out), vec!["m1_a"]);
+        assert!(
+            out.contains("prelude::*;\n\nmod m1_a;\n\npub struct Migrator;"),
+            "{out}"
+        );
+        assert!(
+            out.contains("        vec![\n            Box::new(m1_a::Migration),\n        ]\n"),
+            "{out}"
+        );
+        // And once more, into the list that now has one entry.
+        let out = register(&out, "m2_b").unwrap();
+        assert_eq!(registered_in(&out), vec!["m1_a", "m2_b"]);
+        assert!(out.contains("mod m1_a;\nmod m2_b;\n"), "{out}");
+    }
+
+    #[test]
+    fn single_line_list() {
+        let lib = "mod m1_a;\nfn migrations() -> Vec<Box<dyn MigrationTrait>> {\n    vec![Box::new(m1_a::Migration)]\n}\n";
+        let out = register(lib, "m2_b").unwrap();
+        assert_eq!(registered_in(&out), vec!["m1_a", "m2_b"]);
+    }
+
+    #[test]
+    fn unknown_shape_says_what_to_add() {
+        let err = register("fn x() {}\n", "m1_a").unwrap_err().to_string();
+        assert!(
+            err.contains("mod m1_a;") && err.contains("Box::new(m1_a::Migration),"),
+            "{err}"
+        );
+    }
+}
