@@ -1,0 +1,153 @@
+//! makemigration refuses bad input with a message that says what to do, and changes nothing on
+//! disk or in the database.
+use std::path::Path;
+
+use automigrate::commands::{self, Project};
+use automigrate_core::Backend;
+use automigrate_e2e::{MigrationCrate, TestDb, entities};
+
+/// Every file of the migration crate's `src`, with its text.
+fn snapshot(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("src"))
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+async fn refuse(krate: &MigrationCrate, url: &str) -> String {
+    let before = snapshot(&krate.root);
+    let entities = entities::v1();
+    let err = commands::makemigration(
+        &Project {
+            database_url: url,
+            migration_dir: &krate.root,
+            entities: &entities,
+        },
+        "anything",
+        false,
+    )
+    .await
+    .expect_err("makemigration should refuse");
+    assert_eq!(
+        snapshot(&krate.root),
+        before,
+        "the migration directory changed"
+    );
+    format!("{err:#}")
+}
+
+#[tokio::test]
+async fn refuses_when_migrations_are_pending() -> anyhow::Result<()> {
+    let db = TestDb::new(Backend::Sqlite, "pending").await?;
+    let krate = MigrationCrate::new("refusal_pending")?;
+    let lib = krate.root.join("src/lib.rs");
+    let text = std::fs::read_to_string(&lib)?;
+    let text = automigrate::migdir::register(&text, "m20200101_000000_init")?;
+    std::fs::write(&lib, text)?;
+    std::fs::write(
+        krate.root.join("src/m20200101_000000_init.rs"),
+        "// not applied\n",
+    )?;
+    let msg = refuse(&krate, &db.url).await;
+    assert!(msg.contains("1 pending migration(s)"), "{msg}");
+    assert!(msg.contains("m20200101_000000_init"), "{msg}");
+    assert!(msg.contains("cargo run -p migration -- up"), "{msg}");
+    // Nothing was created in the database either.
+    assert!(db.schema().await?.tables.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn refuses_when_the_database_is_ahead() -> anyhow::Result<()> {
+    let db = TestDb::new(Backend::Sqlite, "ahead").await?;
+    db.execute(
+        "CREATE TABLE seaql_migrations (version varchar NOT NULL PRIMARY KEY, applied_at bigint NOT NULL); \
+         INSERT INTO seaql_migrations VALUES ('m20990101_000000_from_another_branch', 0);",
+    )
+    .await?;
+    let krate = MigrationCrate::new("refusal_ahead")?;
+    let msg = refuse(&krate, &db.url).await;
+    assert!(msg.contains("does not have"), "{msg}");
+    assert!(
+        msg.contains("m20990101_000000_from_another_branch"),
+        "{msg}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn refuses_a_broken_url() -> anyhow::Result<()> {
+    let krate = MigrationCrate::new("refusal_url")?;
+    let msg = refuse(&krate, "not a url").await;
+    assert!(msg.contains("is not a database URL"), "{msg}");
+    let msg = refuse(&krate, "").await;
+    assert!(msg.contains("DATABASE_URL is empty"), "{msg}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn refuses_an_unreachable_server_without_showing_the_password() -> anyhow::Result<()> {
+    let krate = MigrationCrate::new("refusal_unreachable")?;
+    // Port 1 on loopback: nothing listens there.
+    let msg = refuse(&krate, "postgres://user:hunter2@127.0.0.1:1/db").await;
+    assert!(
+        msg.contains("cannot connect to postgres://user:***@127.0.0.1:1/db"),
+        "{msg}"
+    );
+    assert!(!msg.contains("hunter2"), "{msg}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn refuses_a_message_without_letters() -> anyhow::Result<()> {
+    let db = TestDb::new(Backend::Sqlite, "message").await?;
+    let krate = MigrationCrate::new("refusal_message")?;
+    let before = snapshot(&krate.root);
+    let entities = entities::v1();
+    let err = commands::makemigration(
+        &Project {
+            database_url: &db.url,
+            migration_dir: &krate.root,
+            entities: &entities,
+        },
+        " -- ",
+        false,
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("no letters or digits"), "{err}");
+    assert_eq!(snapshot(&krate.root), before);
+    Ok(())
+}
+
+#[tokio::test]
+async fn refuses_a_directory_that_is_not_a_migration_crate() -> anyhow::Result<()> {
+    let db = TestDb::new(Backend::Sqlite, "notacrate").await?;
+    let dir = tempfile::tempdir()?;
+    let entities = entities::v1();
+    let err = commands::makemigration(
+        &Project {
+            database_url: &db.url,
+            migration_dir: dir.path(),
+            entities: &entities,
+        },
+        "x",
+        false,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        format!("{err:#}").contains("a sea-orm-migration crate?"),
+        "{err:#}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path())?.count(), 0);
+    Ok(())
+}
