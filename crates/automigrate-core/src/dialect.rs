@@ -359,7 +359,7 @@ pub fn parse_type(
         ColumnType::JsonBinary,
         ColumnType::Uuid,
     ];
-    if backend != Backend::Sqlite {
+    if backend == Backend::MySql {
         candidates.push(ColumnType::Year);
     }
     match nums.as_slice() {

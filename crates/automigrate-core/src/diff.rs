@@ -4,7 +4,7 @@
 //! which the adapters have already brought to one canonical spelling.
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Column, EnumType, ForeignKey, Index, Schema, Table};
+use crate::model::{Backend, Column, EnumType, ForeignKey, Index, Schema, Table};
 
 /// One change to a schema. Each carries what it needs to build its own inverse: a dropped column
 /// keeps the whole column, a dropped table the whole table.
@@ -43,6 +43,19 @@ pub enum Change {
         table: String,
         fk: ForeignKey,
     },
+    /// The primary key columns change (`from` and `to` may be empty: no key).
+    AlterPrimaryKey {
+        table: String,
+        from: Vec<String>,
+        to: Vec<String>,
+    },
+    /// SQLite: a table rebuilt because it cannot be altered in place (create the new table,
+    /// copy the rows, drop the old one, rename). `changes` are the changes it carries out.
+    RebuildTable {
+        from: Table,
+        to: Table,
+        changes: Vec<Change>,
+    },
 }
 
 impl Change {
@@ -65,6 +78,16 @@ impl Change {
             DropIndex { table, index } => AddIndex { table, index },
             AddForeignKey { table, fk } => DropForeignKey { table, fk },
             DropForeignKey { table, fk } => AddForeignKey { table, fk },
+            AlterPrimaryKey { table, from, to } => AlterPrimaryKey {
+                table,
+                from: to,
+                to: from,
+            },
+            RebuildTable { from, to, changes } => RebuildTable {
+                from: to,
+                to: from,
+                changes: changes.iter().rev().map(Change::inverse).collect(),
+            },
         }
     }
 
@@ -74,19 +97,25 @@ impl Change {
         match self {
             CreateEnum(_) | DropEnum(_) => None,
             CreateTable(t) | DropTable(t) => Some(&t.name),
+            RebuildTable { to, .. } => Some(&to.name),
             AddColumn { table, .. }
             | DropColumn { table, .. }
             | AlterColumn { table, .. }
             | AddIndex { table, .. }
             | DropIndex { table, .. }
             | AddForeignKey { table, .. }
-            | DropForeignKey { table, .. } => Some(table),
+            | DropForeignKey { table, .. }
+            | AlterPrimaryKey { table, .. } => Some(table),
         }
     }
 
     /// True when applying the change destroys data.
     pub fn loses_data(&self) -> bool {
-        matches!(self, Change::DropTable(_) | Change::DropColumn { .. })
+        match self {
+            Change::DropTable(_) | Change::DropColumn { .. } => true,
+            Change::RebuildTable { changes, .. } => changes.iter().any(Change::loses_data),
+            _ => false,
+        }
     }
 
     /// A one-line summary for the terminal and the file header: `+ column users.bio (text, null)`.
@@ -134,18 +163,22 @@ impl Change {
                 },
                 cols(&index.columns)
             ),
-            AddForeignKey { table, fk } => format!(
-                "+ foreign key {table} ({}) -> {} ({})",
-                cols(&fk.columns),
-                fk.ref_table,
-                cols(&fk.ref_columns)
-            ),
-            DropForeignKey { table, fk } => format!(
-                "- foreign key {table} ({}) -> {} ({})",
-                cols(&fk.columns),
-                fk.ref_table,
-                cols(&fk.ref_columns)
-            ),
+            AddForeignKey { table, fk } => format!("+ foreign key {table} {}", fk.describe()),
+            DropForeignKey { table, fk } => format!("- foreign key {table} {}", fk.describe()),
+            AlterPrimaryKey { table, from, to } => {
+                format!("~ primary key {table} ({}) -> ({})", cols(from), cols(to))
+            }
+            RebuildTable { to, changes, .. } => {
+                let mut s = format!(
+                    "~ table {} rebuilt (SQLite cannot alter it in place):",
+                    to.name
+                );
+                for c in changes {
+                    s.push_str("\n    ");
+                    s.push_str(&c.summary());
+                }
+                s
+            }
         }
     }
 }
@@ -184,6 +217,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
     let mut drop_columns = Vec::new();
     let mut add_indexes = Vec::new();
     let mut add_fks = Vec::new();
+    let mut alter_pks = Vec::new();
     let mut drop_enums = Vec::new();
 
     for (name, e) in &to.enums {
@@ -237,6 +271,14 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
                     column: c.clone(),
                 });
             }
+        }
+
+        if old.primary_key != new.primary_key {
+            alter_pks.push(Change::AlterPrimaryKey {
+                table: name.clone(),
+                from: old.primary_key.clone(),
+                to: new.primary_key.clone(),
+            });
         }
 
         let old_idx: BTreeSet<_> = old.indexes.iter().map(Index::key).collect();
@@ -307,6 +349,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
     changes.extend(add_columns);
     changes.extend(alter_columns);
     changes.extend(drop_columns);
+    changes.extend(alter_pks);
     changes.extend(add_indexes);
     changes.extend(add_fks);
     changes.extend(
@@ -316,7 +359,85 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
             .map(|t| Change::DropTable(t.clone())),
     );
     changes.extend(drop_enums);
+    if to.backend == Backend::Sqlite {
+        changes = sqlite_rebuilds(changes, from, to);
+    }
     Plan { changes }
+}
+
+/// True when SQLite can carry out the change with `ALTER TABLE` or `CREATE`/`DROP INDEX`.
+fn sqlite_can_alter(change: &Change, from: &Table) -> bool {
+    match change {
+        Change::AlterColumn { .. }
+        | Change::AddForeignKey { .. }
+        | Change::DropForeignKey { .. }
+        | Change::AlterPrimaryKey { .. } => false,
+        // An inline UNIQUE constraint cannot be dropped.
+        Change::DropIndex { index, .. } => !index.constraint,
+        // SQLite refuses to add a NOT NULL column without a default.
+        Change::AddColumn { column, .. } => column.nullable || column.default.is_some(),
+        // ... and to drop a column that a key uses.
+        Change::DropColumn { column, .. } => {
+            !from.primary_key.contains(&column.name)
+                && !from
+                    .foreign_keys
+                    .iter()
+                    .any(|fk| fk.columns.contains(&column.name))
+        }
+        _ => true,
+    }
+}
+
+/// Replaces the changes to a table that SQLite cannot alter in place by one rebuild of it.
+fn sqlite_rebuilds(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<Change> {
+    let rebuilt: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|c| {
+            let table = c.table()?;
+            let old = from.tables.get(table)?;
+            to.tables.get(table)?;
+            (!matches!(c, Change::CreateTable(_) | Change::DropTable(_))
+                && !sqlite_can_alter(c, old))
+            .then(|| table.to_string())
+        })
+        .collect();
+    if rebuilt.is_empty() {
+        return changes;
+    }
+    let is_carried = |c: &Change| {
+        c.table().is_some_and(|t| rebuilt.contains(t))
+            && !matches!(c, Change::CreateTable(_) | Change::DropTable(_))
+    };
+    let mut carried: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+    let mut rest = Vec::with_capacity(changes.len());
+    let mut first_carried = None;
+    for c in changes {
+        if is_carried(&c) {
+            first_carried.get_or_insert(rest.len());
+            carried
+                .entry(c.table().unwrap_or_default().to_string())
+                .or_default()
+                .push(c);
+        } else {
+            rest.push(c);
+        }
+    }
+    // The rebuilds go where the first of their changes was, but after every new table exists,
+    // so that new foreign keys point at tables that are there.
+    let after_creates = rest
+        .iter()
+        .rposition(|c| matches!(c, Change::CreateTable(_) | Change::CreateEnum(_)))
+        .map_or(0, |i| i + 1);
+    let at = first_carried.unwrap_or(0).max(after_creates);
+    let rebuilds = carried
+        .into_iter()
+        .map(|(t, changes)| Change::RebuildTable {
+            from: from.tables[&t].clone(),
+            to: to.tables[&t].clone(),
+            changes,
+        });
+    rest.splice(at..at, rebuilds);
+    rest
 }
 
 /// Orders tables so that every table comes after the tables it references (among `tables`).
@@ -378,7 +499,7 @@ mod tests {
     }
 
     fn schema(tables: Vec<Table>) -> Schema {
-        let mut s = Schema::new(Backend::Sqlite);
+        let mut s = Schema::new(Backend::Postgres);
         for t in tables {
             s.add_table(t);
         }
@@ -478,6 +599,99 @@ mod tests {
         assert_eq!(plan.changes.len(), 2, "{plan:?}");
         assert!(matches!(plan.changes[0], Change::DropIndex { .. }));
         assert!(matches!(plan.changes[1], Change::AddIndex { .. }));
+    }
+
+    #[test]
+    fn sqlite_rebuilds_what_it_cannot_alter_and_nothing_else() {
+        let users = table(
+            "users",
+            &[
+                col("id", "integer", false),
+                col("name", "varchar(100)", false),
+            ],
+        );
+        let mut v2 = users.clone();
+        v2.columns[1].sql_type = "varchar(255)".into();
+        v2.columns.push(col("bio", "text", true));
+        let sqlite = |tables| Schema {
+            backend: Backend::Sqlite,
+            ..schema(tables)
+        };
+        let plan = diff(&sqlite(vec![users.clone()]), &sqlite(vec![v2.clone()]));
+        assert_eq!(plan.changes.len(), 1, "{plan:#?}");
+        let Change::RebuildTable { from, to, changes } = &plan.changes[0] else {
+            panic!("{plan:#?}")
+        };
+        assert_eq!((from, to), (&users, &v2));
+        assert_eq!(changes.len(), 2);
+        // The inverse rebuilds back, undoing the same changes.
+        let Change::RebuildTable { from, to, .. } = &plan.inverse().changes[0] else {
+            panic!()
+        };
+        assert_eq!((from, to), (&v2, &users));
+
+        // Adding a nullable column alone is a plain ALTER TABLE.
+        let mut v3 = users.clone();
+        v3.columns.push(col("bio", "text", true));
+        let plan = diff(&sqlite(vec![users.clone()]), &sqlite(vec![v3]));
+        assert!(
+            matches!(plan.changes[..], [Change::AddColumn { .. }]),
+            "{plan:#?}"
+        );
+
+        // Other backends alter in place.
+        let plan = diff(&schema(vec![users]), &schema(vec![v2]));
+        assert!(
+            matches!(
+                plan.changes[..],
+                [Change::AddColumn { .. }, Change::AlterColumn { .. }]
+            ),
+            "{plan:#?}"
+        );
+    }
+
+    #[test]
+    fn sqlite_rebuild_comes_after_the_tables_it_now_references() {
+        let users = table("users", &[col("id", "integer", false)]);
+        let posts = table(
+            "posts",
+            &[
+                col("id", "integer", false),
+                col("user_id", "integer", false),
+            ],
+        );
+        let mut posts2 = posts.clone();
+        posts2.foreign_keys.push(fk("user_id", "users"));
+        let sqlite = |tables| Schema {
+            backend: Backend::Sqlite,
+            ..schema(tables)
+        };
+        let plan = diff(&sqlite(vec![posts]), &sqlite(vec![users, posts2]));
+        assert!(
+            matches!(plan.changes[0], Change::CreateTable(_)),
+            "{plan:#?}"
+        );
+        assert!(
+            matches!(plan.changes[1], Change::RebuildTable { .. }),
+            "{plan:#?}"
+        );
+    }
+
+    #[test]
+    fn primary_key_changes_are_seen() {
+        let a = table(
+            "t",
+            &[col("a", "integer", false), col("b", "integer", false)],
+        );
+        let mut b = a.clone();
+        b.primary_key = vec!["a".into(), "b".into()];
+        let mut from = schema(vec![a]);
+        from.backend = Backend::MySql;
+        let mut to = schema(vec![b]);
+        to.backend = Backend::MySql;
+        let plan = diff(&from, &to);
+        assert_eq!(plan.changes.len(), 1);
+        assert_eq!(plan.changes[0].summary(), "~ primary key t (a) -> (a, b)");
     }
 
     #[test]

@@ -61,6 +61,8 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Primary key columns, in key order. Empty when the table has none.
     pub primary_key: Vec<String>,
+    /// The primary key constraint's name in the database, where it has one. Not compared.
+    pub primary_key_name: Option<String>,
     /// Indexes and unique constraints, sorted by columns then uniqueness.
     pub indexes: Vec<Index>,
     /// Foreign keys owned by this table, sorted by columns.
@@ -73,6 +75,7 @@ impl Table {
             name: name.into(),
             columns: Vec::new(),
             primary_key: Vec::new(),
+            primary_key_name: None,
             indexes: Vec::new(),
             foreign_keys: Vec::new(),
         }
@@ -244,6 +247,26 @@ pub struct ForeignKey {
 }
 
 impl ForeignKey {
+    /// `(post_id) -> posts (id) on delete CASCADE`, naming only the actions that are not
+    /// `NO ACTION`.
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "({}) -> {} ({})",
+            self.columns.join(", "),
+            self.ref_table,
+            self.ref_columns.join(", ")
+        );
+        if self.on_delete != FkAction::NoAction {
+            s.push_str(" on delete ");
+            s.push_str(self.on_delete.sql());
+        }
+        if self.on_update != FkAction::NoAction {
+            s.push_str(" on update ");
+            s.push_str(self.on_update.sql());
+        }
+        s
+    }
+
     /// What identifies a foreign key in a comparison: its structure, not its name.
     pub fn key(&self) -> (Vec<String>, String, Vec<String>, FkAction, FkAction) {
         (

@@ -145,19 +145,39 @@ fn sqlite_keeps_one_change_per_statement() {
 }
 
 #[test]
-fn sqlite_refuses_what_needs_a_rebuild() {
+fn sqlite_rebuilds_a_table_to_alter_a_column() {
     let b = Backend::Sqlite;
     let v1 = blog(b);
     let mut v2 = v1.clone();
-    v2.tables.get_mut("users").unwrap().columns[2].nullable = true;
-    let plan = crate::diff(&v1, &v2);
-    let err = render_file(&FileSpec {
-        message: "x",
-        backend: b,
-        plan: &plan,
-    })
-    .unwrap_err();
-    assert!(err.reason.contains("rebuild"), "{err}");
+    let users = v2.tables.get_mut("users").unwrap();
+    users.columns[2].nullable = true;
+    users.columns[2].kind = ColumnType::String(StringLen::N(200));
+    users.columns[2].sql_type = "varchar(200)".into();
+    insta::assert_snapshot!(render(b, &v1, &v2, "widen users.name"));
+}
+
+#[test]
+fn postgres_alters_columns_in_place() {
+    let b = Backend::Postgres;
+    let v1 = blog(b);
+    let mut v2 = v1.clone();
+    let users = v2.tables.get_mut("users").unwrap();
+    users.columns[2].nullable = true;
+    users.columns[2].kind = ColumnType::String(StringLen::N(200));
+    users.columns[2].sql_type = "character varying(200)".into();
+    users.columns[3].default = None;
+    insta::assert_snapshot!(render(b, &v1, &v2, "widen users.name"));
+}
+
+#[test]
+fn mysql_modifies_whole_columns() {
+    let b = Backend::MySql;
+    let v1 = blog(b);
+    let mut v2 = v1.clone();
+    let users = v2.tables.get_mut("users").unwrap();
+    users.columns[2].nullable = true;
+    users.columns[3].default = Some(DefaultValue::Str("new".into()));
+    insta::assert_snapshot!(render(b, &v1, &v2, "relax users.name"));
 }
 
 #[test]
