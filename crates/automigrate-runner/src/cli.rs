@@ -1,0 +1,613 @@
+//! The command line: sea-orm-migration's (same subcommands, flags and environment variables),
+//! plus `--sql`, `--to`, `stamp`, `current`, `history` and the lock.
+use std::io::Write as _;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
+use sea_orm_migration::MigratorTrait;
+
+#[cfg(test)]
+use crate::DEFAULT_LOCK_TIMEOUT;
+use crate::ops::{self, History};
+use crate::plan::{self, DownTo, Target, UpTo};
+use crate::preview::{Direction, preview_sql};
+
+/// sea-orm-migration's directory for `init` and `generate`: the working directory.
+const MIGRATION_DIR: &str = "./";
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Apply and inspect the migrations of this crate (sea-orm-migration, run by automigrate-runner)"
+)]
+struct Cli {
+    #[arg(short = 'v', long, global = true, help = "Show debug messages")]
+    verbose: bool,
+
+    #[arg(
+        global = true,
+        short = 's',
+        long,
+        env = "DATABASE_SCHEMA",
+        long_help = "Database schema\n \
+                    - For MySQL and SQLite, this argument is ignored.\n \
+                    - For PostgreSQL, this argument is optional with default value 'public'.\n"
+    )]
+    database_schema: Option<String>,
+
+    #[arg(
+        global = true,
+        short = 'u',
+        long,
+        env = "DATABASE_URL",
+        help = "Database URL"
+    )]
+    database_url: Option<String>,
+
+    #[arg(
+        global = true,
+        long,
+        env = "MIGRATION_LOCK_TIMEOUT",
+        value_parser = parse_duration,
+        default_value = "10s",
+        help = "How long up, down, stamp, fresh, refresh and reset wait for another process's \
+                migration lock (10, 10s, 500ms, 2m; 0 = do not wait)"
+    )]
+    lock_timeout: Duration,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    #[command(about = "Initialize migration directory", display_order = 10)]
+    Init,
+    #[command(about = "Generate a new, empty migration", display_order = 20)]
+    Generate {
+        #[arg(required = true, help = "Name of the new migration")]
+        migration_name: String,
+
+        #[arg(
+            long,
+            default_value = "true",
+            help = "Generate migration file based on Utc time",
+            conflicts_with = "local_time",
+            display_order = 1001
+        )]
+        universal_time: bool,
+
+        #[arg(
+            long,
+            help = "Generate migration file based on Local time",
+            conflicts_with = "universal_time",
+            display_order = 1002
+        )]
+        local_time: bool,
+    },
+    #[command(
+        about = "Drop all tables from the database, then reapply all migrations",
+        display_order = 30
+    )]
+    Fresh,
+    #[command(
+        about = "Rollback all applied migrations, then reapply all migrations",
+        display_order = 40
+    )]
+    Refresh,
+    #[command(about = "Rollback all applied migrations", display_order = 50)]
+    Reset,
+    #[command(about = "Check the status of all migrations", display_order = 60)]
+    Status,
+    #[command(about = "Apply pending migrations", display_order = 70)]
+    Up {
+        #[arg(short, long, help = "Number of pending migrations to apply")]
+        num: Option<u32>,
+        #[arg(
+            long,
+            conflicts_with = "num",
+            value_name = "MIGRATION",
+            help = "Apply the pending migrations up to and including this one (or `head`)"
+        )]
+        to: Option<String>,
+        #[arg(
+            long,
+            help = "Print the SQL that would run, in order, and run nothing (reads the history, \
+                    changes nothing)"
+        )]
+        sql: bool,
+        #[arg(
+            long,
+            requires = "sql",
+            value_name = "MIGRATION",
+            help = "With --sql: assume the database is at this migration (or `base`) instead of \
+                    reading its history; does not connect (the backend comes from the URL)"
+        )]
+        from: Option<String>,
+    },
+    #[command(about = "Rollback applied migrations", display_order = 80)]
+    Down {
+        #[arg(
+            short,
+            long,
+            default_value = "1",
+            help = "Number of applied migrations to be rolled back",
+            display_order = 90
+        )]
+        num: u32,
+        #[arg(
+            long,
+            conflicts_with = "num",
+            value_name = "MIGRATION",
+            help = "Roll back every migration after this one, which stays applied (`base`: all)"
+        )]
+        to: Option<String>,
+        #[arg(
+            long,
+            help = "Print the SQL that would run, in order, and run nothing (reads the history, \
+                    changes nothing)"
+        )]
+        sql: bool,
+        #[arg(
+            long,
+            requires = "sql",
+            value_name = "MIGRATION",
+            help = "With --sql: assume the database is at this migration (or `head`) instead of \
+                    reading its history; does not connect (the backend comes from the URL)"
+        )]
+        from: Option<String>,
+    },
+    #[command(
+        about = "Record the history as being at a migration (or head, or base) without running \
+                 anything",
+        display_order = 100
+    )]
+    Stamp {
+        #[arg(value_name = "MIGRATION|head|base")]
+        target: String,
+    },
+    #[command(
+        about = "Print the last applied migration (`base` when none)",
+        display_order = 110
+    )]
+    Current,
+    #[command(
+        about = "List the migrations, applied (with when) or pending",
+        display_order = 120
+    )]
+    History,
+}
+
+/// The migration crate's `main`: parses the command line (loading `.env` first), runs the
+/// command, and exits with status 1 and the error on stderr when it fails.
+///
+/// ```no_run
+/// # mod migration { pub use sea_orm_migration::prelude::*; pub struct Migrator;
+/// # impl MigratorTrait for Migrator { fn migrations() -> Vec<Box<dyn MigrationTrait>> { vec![] } } }
+/// #[tokio::main]
+/// async fn main() {
+///     automigrate_runner::run_cli(migration::Migrator).await;
+/// }
+/// ```
+pub async fn run_cli<M: MigratorTrait>(_migrator: M) {
+    dotenvy::dotenv().ok();
+    let cli = Cli::parse();
+    if let Err(e) = run::<M>(cli).await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run<M: MigratorTrait>(mut cli: Cli) -> anyhow::Result<()> {
+    // No subcommand is `up`, as with sea-orm-migration.
+    let command = cli.command.take().unwrap_or(Command::Up {
+        num: None,
+        to: None,
+        sql: false,
+        from: None,
+    });
+    let sql = matches!(
+        command,
+        Command::Up { sql: true, .. } | Command::Down { sql: true, .. }
+    );
+    // With --sql, stdout is the script: the log goes to stderr.
+    setup_tracing(cli.verbose, sql);
+    let timeout = cli.lock_timeout;
+    match command {
+        Command::Init => {
+            sea_orm_cli::run_migrate_init(MIGRATION_DIR).map_err(|e| anyhow::anyhow!("{e}"))
+        }
+        Command::Generate {
+            migration_name,
+            local_time,
+            ..
+        } => sea_orm_cli::run_migrate_generate(MIGRATION_DIR, &migration_name, !local_time)
+            .map_err(|e| anyhow::anyhow!("{e}")),
+        Command::Up {
+            num,
+            to,
+            sql: true,
+            from,
+        } => {
+            let to = match (num, to) {
+                (Some(n), _) => UpTo::Steps(n),
+                (None, Some(t)) => UpTo::Target(Target::parse(&t)),
+                (None, None) => UpTo::All,
+            };
+            print_sql::<M>(&cli, Plan::Up(to), from).await
+        }
+        Command::Down {
+            num,
+            to,
+            sql: true,
+            from,
+        } => {
+            let to = match to {
+                Some(t) => DownTo::Target(Target::parse(&t)),
+                None => DownTo::Steps(num),
+            };
+            print_sql::<M>(&cli, Plan::Down(to), from).await
+        }
+        command => {
+            let db = connect(&cli).await?;
+            let result = run_on::<M>(&db, command, timeout).await;
+            let _ = db.close().await;
+            result
+        }
+    }
+}
+
+async fn run_on<M: MigratorTrait>(
+    db: &DatabaseConnection,
+    command: Command,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    match command {
+        // sea-orm-migration's own, under the lock for those that write.
+        Command::Fresh => {
+            ops::locked::<M, ()>(db, timeout, async || Ok(M::fresh(db).await?)).await?;
+        }
+        Command::Refresh => {
+            ops::locked::<M, ()>(db, timeout, async || Ok(M::refresh(db).await?)).await?;
+        }
+        Command::Reset => {
+            ops::locked::<M, ()>(db, timeout, async || Ok(M::reset(db).await?)).await?;
+        }
+        Command::Status => M::status(db).await?,
+        Command::Up { num, to, .. } => {
+            let to = match (num, to) {
+                (Some(n), _) => UpTo::Steps(n),
+                (None, Some(t)) => UpTo::Target(Target::parse(&t)),
+                (None, None) => UpTo::All,
+            };
+            println!("{}", ops::up::<M>(db, to, timeout).await?);
+        }
+        Command::Down { num, to, .. } => {
+            let to = match to {
+                Some(t) => DownTo::Target(Target::parse(&t)),
+                None => DownTo::Steps(num),
+            };
+            println!("{}", ops::down::<M>(db, to, timeout).await?);
+        }
+        Command::Stamp { target } => {
+            println!(
+                "{}",
+                ops::stamp::<M>(db, Target::parse(&target), timeout).await?
+            );
+        }
+        Command::Current => print!("{}", current_text(&ops::history::<M>(db).await?)),
+        Command::History => print!("{}", history_text(&ops::history::<M>(db).await?)),
+        Command::Init | Command::Generate { .. } => unreachable!("handled without a database"),
+    }
+    Ok(())
+}
+
+async fn connect(cli: &Cli) -> anyhow::Result<DatabaseConnection> {
+    let url = database_url(cli)?;
+    let schema = cli
+        .database_schema
+        .clone()
+        .unwrap_or_else(|| "public".to_owned());
+    let options = ConnectOptions::new(url)
+        .set_schema_search_path(schema)
+        .to_owned();
+    Database::connect(options)
+        .await
+        .with_context(|| format!("cannot connect to {}", redact(url)))
+}
+
+fn database_url(cli: &Cli) -> anyhow::Result<&str> {
+    cli.database_url.as_deref().context(
+        "no database URL: set DATABASE_URL (in the environment or in .env) or pass -u/--database-url",
+    )
+}
+
+/// The URL with its password replaced by `***`.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+fn backend_of(url: &str) -> Option<DbBackend> {
+    match url.split(':').next()? {
+        "postgres" | "postgresql" => Some(DbBackend::Postgres),
+        "mysql" | "mariadb" => Some(DbBackend::MySql),
+        "sqlite" => Some(DbBackend::Sqlite),
+        _ => None,
+    }
+}
+
+fn backend_name(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => "PostgreSQL",
+        DbBackend::MySql => "MySQL/MariaDB",
+        _ => "SQLite",
+    }
+}
+
+enum Plan {
+    Up(UpTo),
+    Down(DownTo),
+}
+
+/// `up --sql` / `down --sql`.
+async fn print_sql<M: MigratorTrait>(
+    cli: &Cli,
+    plan: Plan,
+    from: Option<String>,
+) -> anyhow::Result<()> {
+    let url = database_url(cli)?;
+    let (backend, history, source) = match &from {
+        Some(from) => {
+            let backend = backend_of(url).with_context(|| {
+                format!(
+                    "cannot tell the backend from the URL {} (postgres://, mysql://, sqlite:)",
+                    redact(url)
+                )
+            })?;
+            let names: Vec<String> = M::migrations()
+                .iter()
+                .map(|m| m.name().to_string())
+                .collect();
+            let last = plan::resolve(&Target::parse(from), &names)?;
+            let history = History {
+                migrations: names
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, name)| ops::MigrationState {
+                        name,
+                        applied_at: last.is_some_and(|last| i <= last).then_some(0),
+                    })
+                    .collect(),
+                unknown: Vec::new(),
+            };
+            let at = history.current().unwrap_or("base").to_string();
+            (
+                backend,
+                history,
+                format!("assumed to be at {at} (--from); the database was not read"),
+            )
+        }
+        None => {
+            let db = connect(cli).await?;
+            // Read only: a missing history table is not created.
+            let history = ops::history::<M>(&db).await;
+            let backend = db.get_database_backend();
+            let _ = db.close().await;
+            let history = history?;
+            history.check_known()?;
+            let at = history.current().unwrap_or("base").to_string();
+            (
+                backend,
+                history,
+                format!("read from the database (at {at}), which was not changed"),
+            )
+        }
+    };
+    let names = history.names();
+    let applied: Vec<bool> = history
+        .migrations
+        .iter()
+        .map(|m| m.applied_at.is_some())
+        .collect();
+    let (direction, order) = match &plan {
+        Plan::Up(to) => (Direction::Up, plan::plan_up(&names, &applied, to)?),
+        Plan::Down(to) => (Direction::Down, plan::plan_down(&names, &applied, to)?),
+    };
+    let selected: Vec<String> = order.iter().map(|&i| names[i].clone()).collect();
+    let mut out = std::io::stdout().lock();
+    let command = match direction {
+        Direction::Up => "up",
+        Direction::Down => "down",
+    };
+    writeln!(
+        out,
+        "-- SQL of `{command}` for {}, {} migration(s); nothing was run.\n-- History {source}.",
+        backend_name(backend),
+        selected.len(),
+    )?;
+    if selected.is_empty() {
+        writeln!(out, "-- Nothing to run.")?;
+        return Ok(());
+    }
+    preview_sql::<M>(backend, direction, &selected, &mut out).await?;
+    Ok(())
+}
+
+fn current_text(history: &History) -> String {
+    let pending = history.pending();
+    let head = history.migrations.last().map(|m| m.name.as_str());
+    let mut text = match (history.current(), pending.len()) {
+        (Some(c), 0) => format!("{c} (head)\n"),
+        (Some(c), n) => format!("{c} ({n} pending; head is {})\n", head.unwrap_or("?")),
+        (None, 0) => "base (the crate has no migrations)\n".to_string(),
+        (None, n) => format!("base ({n} pending)\n"),
+    };
+    for (version, _) in &history.unknown {
+        text.push_str(&format!(
+            "warning: {version} is applied but this migration crate does not have it\n"
+        ));
+    }
+    text
+}
+
+fn when(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| format!("@{unix}"))
+}
+
+fn history_text(history: &History) -> String {
+    let width = history
+        .migrations
+        .iter()
+        .map(|m| m.name.len())
+        .chain(history.unknown.iter().map(|(v, _)| v.len()))
+        .max()
+        .unwrap_or(0);
+    let current = history.current();
+    let mut text = String::new();
+    for m in &history.migrations {
+        let line = match m.applied_at {
+            Some(at) => format!("{:width$}  applied  {}", m.name, when(at)),
+            None => format!("{:width$}  pending", m.name),
+        };
+        let mark = if Some(m.name.as_str()) == current {
+            "  (current)"
+        } else {
+            ""
+        };
+        text.push_str(&format!("{line}{mark}\n"));
+    }
+    for (version, at) in &history.unknown {
+        text.push_str(&format!(
+            "{version:width$}  applied  {}  (not in this migration crate)\n",
+            when(*at)
+        ));
+    }
+    if history.migrations.is_empty() && history.unknown.is_empty() {
+        text.push_str("(no migrations)\n");
+    }
+    text
+}
+
+/// `10`, `10s`, `1.5s`, `500ms`, `2m`.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let (number, unit) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (t, 1.0)
+    };
+    match number.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(Duration::from_secs_f64(v * unit)),
+        _ => Err(format!(
+            "`{s}` is not a duration (examples: 10, 10s, 500ms, 2m)"
+        )),
+    }
+}
+
+/// sea-orm-migration's log format (its `Applying migration '…'` lines), with the runner's own
+/// lines; `-v` shows everything at debug level, SQL included.
+fn setup_tracing(verbose: bool, to_stderr: bool) {
+    use tracing_subscriber::fmt::writer::BoxMakeWriter;
+    use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+    let filter = if verbose {
+        "debug"
+    } else {
+        "sea_orm_migration=info,automigrate_runner=info"
+    };
+    let Ok(filter) = EnvFilter::try_new(filter) else {
+        return;
+    };
+    let writer = if to_stderr {
+        BoxMakeWriter::new(std::io::stderr)
+    } else {
+        BoxMakeWriter::new(std::io::stdout)
+    };
+    let layer = fmt::layer().with_writer(writer);
+    // `try_init`: an application may have set up its own subscriber.
+    let _ = if verbose {
+        tracing_subscriber::registry()
+            .with(filter)
+            .with(layer)
+            .try_init()
+    } else {
+        tracing_subscriber::registry()
+            .with(filter)
+            .with(layer.with_target(false).with_level(false).without_time())
+            .try_init()
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10").unwrap(), Duration::from_secs(10));
+        assert_eq!(parse_duration("1.5s").unwrap(), Duration::from_millis(1500));
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("-1").is_err());
+    }
+
+    #[test]
+    fn the_default_timeout_is_ten_seconds() {
+        let cli = Cli::try_parse_from(["migration", "up"]).unwrap();
+        assert_eq!(cli.lock_timeout, DEFAULT_LOCK_TIMEOUT);
+        assert_eq!(DEFAULT_LOCK_TIMEOUT, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn urls_lose_their_password() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/app"),
+            "postgres://app:***@db:5432/app"
+        );
+        assert_eq!(
+            redact("sqlite://app.db?mode=rwc"),
+            "sqlite://app.db?mode=rwc"
+        );
+    }
+
+    #[test]
+    fn history_lists_applied_pending_and_unknown() {
+        let history = History {
+            migrations: vec![
+                ops::MigrationState {
+                    name: "m1_a".into(),
+                    applied_at: Some(0),
+                },
+                ops::MigrationState {
+                    name: "m2_bb".into(),
+                    applied_at: None,
+                },
+            ],
+            unknown: vec![("m9_zzz".into(), 60)],
+        };
+        assert_eq!(
+            history_text(&history),
+            "m1_a    applied  1970-01-01 00:00:00 UTC  (current)\n\
+             m2_bb   pending\n\
+             m9_zzz  applied  1970-01-01 00:01:00 UTC  (not in this migration crate)\n"
+        );
+        assert!(current_text(&history).starts_with("m1_a (1 pending; head is m2_bb)\n"));
+    }
+}

@@ -1,0 +1,102 @@
+//! A runner for sea-orm-migration crates: the commands of sea-orm-migration's own CLI (`up`,
+//! `down`, `status`, `fresh`, `refresh`, `reset`, `init`, `generate`), plus what production
+//! deployments rely on:
+//!
+//! - `up --sql` / `down --sql`: the SQL that would run, in order, with the migration names as
+//!   comments, recorded with sea-orm's `MockDatabase`; nothing is run ([`preview_sql`]).
+//! - `up --to <migration>`, `down --to <migration>|base` ([`UpTo`], [`DownTo`], [`Target`]).
+//! - `stamp <migration>|head|base`, `current`, `history` ([`stamp`], [`history`]).
+//! - A database lock around everything that writes the history ([`MigrationLock`]), so that
+//!   several replicas of an application that migrate at start-up do not race.
+//! - [`migrate_on_startup`], for those applications.
+//!
+//! The migration crate's `main.rs`:
+//!
+//! ```no_run
+//! # mod migration { pub use sea_orm_migration::prelude::*; pub struct Migrator;
+//! # impl MigratorTrait for Migrator { fn migrations() -> Vec<Box<dyn MigrationTrait>> { vec![] } } }
+//! #[tokio::main]
+//! async fn main() {
+//!     automigrate_runner::run_cli(migration::Migrator).await;
+//! }
+//! ```
+//!
+//! Migrations are still run by sea-orm-migration's own `MigratorTrait::up` / `down` (so each
+//! migration runs in its own transaction on PostgreSQL, exactly as with its CLI); the runner
+//! decides how many, under the lock, from the history it re-reads once it holds the lock.
+mod cli;
+mod lock;
+mod ops;
+mod plan;
+mod preview;
+
+use std::time::Duration;
+
+pub use cli::run_cli;
+pub use lock::MigrationLock;
+pub use ops::{History, MigrationState, Report, down, history, migrate_on_startup, stamp, up};
+pub use plan::{DownTo, Target, UpTo};
+pub use preview::{Direction, preview_sql};
+
+/// How long `up`, `down` and `stamp` wait for the migration lock unless told otherwise.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Everything the runner can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Another process held the migration lock for longer than the timeout.
+    #[error(
+        "gave up waiting for the migration lock after {}: another process is running migrations \
+         on this database ({lock}{holder}). Retry when it is done, or wait longer with \
+         --lock-timeout",
+        secs(*waited)
+    )]
+    LockTimeout {
+        waited: Duration,
+        /// Which lock: "PostgreSQL advisory lock 123", "MySQL lock `…`", "lock file …".
+        lock: String,
+        /// Who holds it, when the database says (", held by …"), else empty.
+        holder: String,
+    },
+    /// A `--to` or `stamp` target that names no migration.
+    #[error("unknown migration `{name}`; the migrations are:{}", list(known))]
+    UnknownMigration { name: String, known: Vec<String> },
+    /// A target that exists but makes no sense for the command.
+    #[error("{0}")]
+    InvalidTarget(String),
+    /// `--sql` reached a migration whose SQL cannot be known without the database.
+    #[error("migration `{migration}` cannot be previewed: {reason}")]
+    CannotPreview { migration: String, reason: String },
+    /// The history has versions the migration crate does not have.
+    #[error(
+        "the database has applied migrations that this migration crate does not have:{}\n\
+         (another branch, or a newer release?)",
+        list(.0)
+    )]
+    UnknownApplied(Vec<String>),
+    /// Taking or releasing the lock failed for another reason than the timeout.
+    #[error("the migration lock: {0}")]
+    Lock(String),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        return " (none)".into();
+    }
+    names.iter().map(|n| format!("\n  {n}")).collect()
+}
+
+/// `10s`, `1.5s`, `250ms`.
+pub(crate) fn secs(d: Duration) -> String {
+    if d.as_millis() < 1000 && !d.is_zero() {
+        format!("{}ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
