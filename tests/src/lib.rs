@@ -205,7 +205,7 @@ impl MigrationCrate {
                 entities,
             },
             message,
-            false,
+            commands::MakeOptions::default(),
         )
         .await
     }
@@ -261,7 +261,7 @@ impl MigrationCrate {
 pub fn written(outcome: Outcome) -> (String, Vec<String>) {
     match outcome {
         Outcome::Written { name, summary, .. } => (name, summary),
-        Outcome::NoChanges => panic!("expected a migration, got no changes"),
+        other => panic!("expected a migration, got {other:?}"),
     }
 }
 
@@ -272,4 +272,70 @@ pub fn column_order_free(mut schema: Schema) -> Schema {
         t.columns.sort_by(|a, b| a.name.cmp(&b.name));
     }
     schema
+}
+
+/// Migration crates whose `main` is automigrate-runner's command line instead of
+/// sea-orm-migration's (`cargo run -p migration` of an application that uses the runner).
+impl MigrationCrate {
+    /// Like [`MigrationCrate::new`], with a path dependency on `crates/automigrate-runner` and
+    /// `automigrate_runner::run_cli(<crate>::Migrator)` as `main`.
+    pub fn with_runner(name: &str) -> anyhow::Result<MigrationCrate> {
+        let krate = MigrationCrate::new(name)?;
+        let runner = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../crates/automigrate-runner")
+            .canonicalize()?;
+        let manifest_path = krate.root.join("Cargo.toml");
+        let manifest = std::fs::read_to_string(&manifest_path)?.replacen(
+            "[dependencies]\n",
+            &format!(
+                "[dependencies]\nautomigrate-runner = {{ path = {:?} }}\n",
+                runner.display().to_string()
+            ),
+            1,
+        );
+        std::fs::write(&manifest_path, manifest)?;
+        std::fs::write(
+            krate.root.join("src/main.rs"),
+            format!(
+                "#[tokio::main]\nasync fn main() {{\n    \
+                 automigrate_runner::run_cli({}::Migrator).await;\n}}\n",
+                krate.package
+            ),
+        )?;
+        Ok(krate)
+    }
+
+    /// `cargo build`s the crate (in the shared target directory, with the clean environment of
+    /// [`MigrationCrate::run`]) and returns the path of its binary, to run it directly.
+    pub fn build(&self) -> anyhow::Result<PathBuf> {
+        let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--quiet", "--manifest-path"])
+            .arg(self.root.join("Cargo.toml"))
+            .env_clear()
+            .envs(std::env::vars_os().filter(|(k, _)| {
+                let k = k.to_string_lossy();
+                [
+                    "PATH",
+                    "HOME",
+                    "CARGO_HOME",
+                    "RUSTUP_HOME",
+                    "RUSTUP_TOOLCHAIN",
+                    "TMPDIR",
+                    "USER",
+                ]
+                .contains(&k.as_ref())
+            }))
+            .env("CARGO_TARGET_DIR", target_dir())
+            .output()
+            .context("running cargo")?;
+        if !out.status.success() {
+            bail!(
+                "building {} failed:\n{}",
+                self.package,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let binary = format!("{}{}", self.package, std::env::consts::EXE_SUFFIX);
+        Ok(target_dir().join("debug").join(binary))
+    }
 }

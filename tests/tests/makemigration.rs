@@ -73,11 +73,12 @@ async fn round_trip(backend: Backend, name: &str) -> anyhow::Result<()> {
     );
     let source = krate.file(&second)?;
     assert!(
-        source.contains("// REVIEW: dropping table `old_logs` loses all of its rows."),
+        source.contains("// REVIEW(drop-table): dropping table `old_logs` deletes all of its rows"),
         "{source}"
     );
     assert!(
-        source.contains("// REVIEW: dropping `users.legacy_flag` loses the values it holds."),
+        source
+            .contains("// REVIEW(drop-column): dropping `users.legacy_flag` deletes the values it"),
         "{source}"
     );
 
@@ -131,6 +132,49 @@ async fn round_trip(backend: Backend, name: &str) -> anyhow::Result<()> {
     assert!(
         status.contains(&format!("Migration '{second}'... Applied")),
         "{status}"
+    );
+
+    // --empty writes a migration to fill in by hand, which compiles and applies as it is.
+    let empty = automigrate::commands::makemigration(
+        &automigrate::commands::Project {
+            database_url: &db.url,
+            migration_dir: &krate.root,
+            entities: &entities::v2(),
+        },
+        "backfill slugs",
+        automigrate::commands::MakeOptions {
+            empty: true,
+            dry_run: false,
+        },
+    )
+    .await?;
+    let (third, summary) = written(empty);
+    assert!(
+        third.ends_with("_backfill_slugs") && summary.is_empty(),
+        "{third}"
+    );
+    krate.run(&db, &["up"])?;
+    let status = krate.run(&db, &["status"])?;
+    assert!(
+        status.contains(&format!("Migration '{third}'... Applied")),
+        "{status}"
+    );
+
+    // refresh: every migration down, then up again; the first one's down drops everything it
+    // created (tables and, on PostgreSQL, the enum type).
+    krate.run(&db, &["refresh"])?;
+    assert!(matches!(
+        krate.makemigration(&db, &entities::v2(), "again").await?,
+        Outcome::NoChanges
+    ));
+    krate.run(&db, &["reset"])?;
+    assert!(
+        db.schema().await?.tables.is_empty(),
+        "reset left tables behind"
+    );
+    assert!(
+        db.schema().await?.enums.is_empty(),
+        "reset left enum types behind"
     );
     Ok(())
 }

@@ -32,7 +32,7 @@ async fn refuse(krate: &MigrationCrate, url: &str) -> String {
             entities: &entities,
         },
         "anything",
-        false,
+        automigrate::commands::MakeOptions::default(),
     )
     .await
     .expect_err("makemigration should refuse");
@@ -119,7 +119,7 @@ async fn refuses_a_message_without_letters() -> anyhow::Result<()> {
             entities: &entities,
         },
         " -- ",
-        false,
+        automigrate::commands::MakeOptions::default(),
     )
     .await
     .unwrap_err();
@@ -140,7 +140,7 @@ async fn refuses_a_directory_that_is_not_a_migration_crate() -> anyhow::Result<(
             entities: &entities,
         },
         "x",
-        false,
+        automigrate::commands::MakeOptions::default(),
     )
     .await
     .unwrap_err();

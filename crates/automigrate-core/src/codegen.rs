@@ -2,6 +2,7 @@
 //!
 //! Codegen never queries anything: all it writes comes from the plan. `up` is written from the
 //! plan and `down` from its inverse, so `down` restores exactly what `up` replaced.
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use sea_query::{ColumnType, StringLen};
@@ -15,6 +16,8 @@ pub struct FileSpec<'a> {
     pub message: &'a str,
     pub backend: Backend,
     pub plan: &'a Plan,
+    /// Rows per table where known, to say how many a hazard concerns.
+    pub rows: &'a BTreeMap<String, u64>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -34,8 +37,10 @@ impl std::error::Error for Unsupported {}
 /// Tracks what the generated code uses, to import exactly that.
 #[derive(Default)]
 struct Uses {
-    /// Write `REVIEW` comments at data-losing statements (in `up`; `down` only undoes `up`).
+    /// Write `REVIEW` comments at hazardous statements (in `up`; `down` only undoes `up`).
     review: bool,
+    backend: Option<Backend>,
+    rows: BTreeMap<String, u64>,
     schema_helpers: bool,
     pg_type: bool,
 }
@@ -45,6 +50,8 @@ struct Uses {
 pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
     let mut uses = Uses {
         review: true,
+        backend: Some(spec.backend),
+        rows: spec.rows.clone(),
         ..Uses::default()
     };
     let up = render_body(spec.backend, spec.plan, &mut uses)?;
@@ -186,6 +193,9 @@ fn alter_table(
     // Statements that sea-query's ALTER TABLE cannot say, run after it.
     let mut after: Vec<String> = Vec::new();
     for change in group {
+        for line in review_lines(change, uses) {
+            let _ = writeln!(ops, "        {line}");
+        }
         match change {
             Change::AddColumn { column, .. } => {
                 let _ = writeln!(
@@ -195,13 +205,6 @@ fn alter_table(
                 );
             }
             Change::DropColumn { column, .. } => {
-                if uses.review {
-                    let _ = writeln!(
-                        ops,
-                        "        // REVIEW: dropping `{table}.{}` loses the values it holds.",
-                        column.name
-                    );
-                }
                 let _ = writeln!(ops, "        .drop_column({})", lit(&column.name));
             }
             Change::AlterColumn { from, to, .. } => match backend {
@@ -301,6 +304,29 @@ fn statement(
     change: &Change,
     uses: &mut Uses,
 ) -> Result<Vec<String>, Unsupported> {
+    let mut out = statement_code(backend, change, uses)?;
+    // Column changes and rebuilds place their own REVIEW comments.
+    let own = matches!(
+        change,
+        Change::RebuildTable { .. }
+            | Change::AddColumn { .. }
+            | Change::DropColumn { .. }
+            | Change::AlterColumn { .. }
+    );
+    if !own && let Some(first) = out.first_mut() {
+        let review = review_lines(change, uses);
+        if !review.is_empty() {
+            *first = format!("{}\n{first}", review.join("\n"));
+        }
+    }
+    Ok(out)
+}
+
+fn statement_code(
+    backend: Backend,
+    change: &Change,
+    uses: &mut Uses,
+) -> Result<Vec<String>, Unsupported> {
     Ok(match change {
         Change::CreateEnum(e) => {
             uses.pg_type = true;
@@ -319,20 +345,10 @@ fn statement(
             )]
         }
         Change::CreateTable(t) => create_table(backend, t, uses),
-        Change::DropTable(t) => {
-            let review = if uses.review {
-                format!(
-                    "// REVIEW: dropping table `{}` loses all of its rows.\n",
-                    t.name
-                )
-            } else {
-                String::new()
-            };
-            vec![format!(
-                "{review}manager\n    .drop_table(Table::drop().table({}).to_owned())\n    .await?;",
-                lit(&t.name)
-            )]
-        }
+        Change::DropTable(t) => vec![format!(
+            "manager\n    .drop_table(Table::drop().table({}).to_owned())\n    .await?;",
+            lit(&t.name)
+        )],
         Change::AddIndex { table, index } => vec![create_index(table, index)],
         Change::DropIndex { table, index } => vec![drop_index(backend, change, table, index)?],
         Change::AddForeignKey { table, fk } => {
@@ -628,13 +644,7 @@ fn column_def(
 #[cfg(test)]
 mod tests;
 
-/// An SQL identifier quoted for the backend.
-fn quote(backend: Backend, name: &str) -> String {
-    match backend {
-        Backend::MySql => format!("`{}`", name.replace('`', "``")),
-        _ => format!("\"{}\"", name.replace('"', "\"\"")),
-    }
-}
+use crate::dialect::quote_ident as quote;
 
 /// A Rust string literal for SQL text: raw when that reads better.
 fn sql_lit(sql: &str) -> String {
@@ -726,8 +736,23 @@ fn rebuild(
             let _ = writeln!(s, "//   {}", line.trim_start());
         }
     }
-    if uses.review && changes.iter().any(Change::loses_data) {
-        s.push_str("// REVIEW: the columns this drops lose the values they hold.\n");
+    for c in changes {
+        for line in review_lines(c, uses) {
+            let _ = writeln!(s, "{line}");
+        }
+    }
+    if uses.review {
+        let rebuild = crate::hazards::of(
+            &Change::RebuildTable {
+                from: from.clone(),
+                to: to.clone(),
+                changes: Vec::new(),
+            },
+            backend,
+        );
+        for line in rebuild.iter().flat_map(|h| hazard_lines(h, uses)) {
+            let _ = writeln!(s, "{line}");
+        }
     }
     s.push_str("{\n");
     let mut body = vec![execute("PRAGMA foreign_keys = OFF")];
@@ -789,4 +814,70 @@ fn type_method(backend: Backend, c: &Column) -> (&'static str, String) {
             ("custom", lit(&sql))
         }
     }
+}
+
+/// `// REVIEW(code): …` lines for the hazards of a change, in `up` only.
+fn review_lines(change: &Change, uses: &Uses) -> Vec<String> {
+    let Some(backend) = uses.backend.filter(|_| uses.review) else {
+        return Vec::new();
+    };
+    if matches!(change, Change::RebuildTable { .. }) {
+        return Vec::new(); // a rebuild writes its own, in its header
+    }
+    crate::hazards::of(change, backend)
+        .iter()
+        .flat_map(|h| hazard_lines(h, uses))
+        .collect()
+}
+
+fn hazard_lines(h: &crate::hazards::Hazard, uses: &Uses) -> Vec<String> {
+    let mut text = format!("REVIEW({}): {}", h.code, h.reason);
+    match uses.rows.get(&h.table) {
+        Some(0) => {
+            let _ = write!(text, " (`{}` is empty now)", h.table);
+        }
+        Some(n) => {
+            let _ = write!(
+                text,
+                " (`{}` has {} now)",
+                h.table,
+                crate::hazards::rows_text(*n)
+            );
+        }
+        None => {}
+    }
+    text.push('.');
+    if let Some(alt) = &h.alternative {
+        let _ = write!(text, " Safer: {alt}.");
+    }
+    wrap(&text, 80)
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("// {l}")
+            } else {
+                format!("//     {l}")
+            }
+        })
+        .collect()
+}
+
+/// Splits text into lines of at most `width` characters, at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }

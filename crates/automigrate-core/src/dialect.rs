@@ -42,6 +42,14 @@ pub fn render_expr(backend: Backend, expr: &sea_query::Expr) -> String {
     s
 }
 
+/// An SQL identifier quoted for the backend.
+pub fn quote_ident(backend: Backend, name: &str) -> String {
+    match backend {
+        Backend::MySql => format!("`{}`", name.replace('`', "``")),
+        _ => format!("\"{}\"", name.replace('"', "\"\"")),
+    }
+}
+
 /// Lower-cases outside quotes, collapses white space, and removes spaces around commas and
 /// inside parentheses.
 fn tidy(sql: &str) -> String {

@@ -9,6 +9,7 @@
 pub mod codegen;
 pub mod dialect;
 pub mod diff;
+pub mod hazards;
 pub mod model;
 
 pub use diff::{Change, Plan, diff};

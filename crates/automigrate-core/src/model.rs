@@ -85,6 +85,31 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// The definition as text, one item a line, as the comparison sees it (names of indexes and
+    /// keys left out): for showing differences.
+    pub fn definition(&self) -> String {
+        let mut s = format!("table {}\n", self.name);
+        let mut cols: Vec<&Column> = self.columns.iter().collect();
+        cols.sort_by(|a, b| a.name.cmp(&b.name));
+        for c in cols {
+            s.push_str(&format!("  column {} {}\n", c.name, c.describe()));
+        }
+        if !self.primary_key.is_empty() {
+            s.push_str(&format!(
+                "  primary key ({})\n",
+                self.primary_key.join(", ")
+            ));
+        }
+        for i in &self.indexes {
+            let kind = if i.unique { "unique index" } else { "index" };
+            s.push_str(&format!("  {kind} ({})\n", i.columns.join(", ")));
+        }
+        for fk in &self.foreign_keys {
+            s.push_str(&format!("  foreign key {}\n", fk.describe()));
+        }
+        s
+    }
+
     /// Sorts indexes and foreign keys so that equal tables are equal values.
     pub fn sort(&mut self) {
         self.indexes

@@ -4,13 +4,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{self, Outcome, Project};
+use crate::commands::{self, MakeOptions, Outcome, Project};
 use crate::entities::Entities;
 
 #[derive(Parser)]
 #[command(
     name = "cargo xtask",
-    about = "Generate SeaORM migrations from the difference between your entities and your database."
+    about = "Generate SeaORM migrations from the difference between your entities and your database.",
+    after_help = "Exit codes: 0 done; 1 `check` found differences; 2 error (nothing was written)."
 )]
 struct Cli {
     /// The database to compare with. Read from the environment, then from `.env`.
@@ -38,14 +39,37 @@ enum Command {
         /// Write a migration with empty `up` and `down`, to fill in by hand.
         #[arg(long)]
         empty: bool,
+        /// Print the file that would be written, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
+    /// Exit 0 when the entities and the database agree, 1 when they differ (with a report).
+    Check,
+    /// Print the changes and their hazards, and write nothing.
+    Diff,
 }
 
 /// Runs the command line with the application's entities. Exit codes: 0 done (or no changes),
-/// 2 error (nothing was written).
+/// 1 `check` found differences, 2 error (nothing was written).
 pub fn main(entities: Entities) -> ExitCode {
+    ExitCode::from(run_args(std::env::args_os(), &entities))
+}
+
+/// The command line on explicit arguments (the first is the program name); returns the exit
+/// code. `.env` is read first, without overriding the environment.
+pub fn run_args<I, T>(args: I, entities: &Entities) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
     let _ = dotenvy::dotenv();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -53,19 +77,21 @@ pub fn main(entities: Entities) -> ExitCode {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(2);
+            return 2;
         }
     };
-    match runtime.block_on(run(cli, &entities)) {
+    match runtime.block_on(run(cli, entities)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            2
         }
     }
 }
 
-async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<ExitCode> {
+const NO_CHANGES: &str = "No changes detected: the database matches the entities.";
+
+async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
     let Some(url) = cli.database_url.as_deref() else {
         anyhow::bail!(
             "DATABASE_URL is not set: set it in the environment or in .env, or pass --database-url"
@@ -77,25 +103,63 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<ExitCode> {
         entities,
     };
     match cli.command {
-        Command::Makemigration { message, empty } => {
-            match commands::makemigration(&project, &message, empty).await? {
-                Outcome::NoChanges => {
-                    println!("No changes detected: the database matches the entities.")
+        Command::Makemigration {
+            message,
+            empty,
+            dry_run,
+        } => {
+            let options = MakeOptions { empty, dry_run };
+            match commands::makemigration(&project, &message, options).await? {
+                Outcome::NoChanges => println!("{NO_CHANGES}"),
+                Outcome::DryRun {
+                    name,
+                    source,
+                    report,
+                } => {
+                    eprintln!("{}", report.join("\n"));
+                    eprintln!("Would write {name}.rs (dry run: nothing written):\n");
+                    print!("{source}");
                 }
-                Outcome::Written { path, summary, .. } => {
-                    for line in &summary {
-                        println!("  {line}");
-                    }
+                Outcome::Written {
+                    path,
+                    report,
+                    hazards,
+                    ..
+                } => {
+                    println!("{}", report.join("\n"));
                     println!("Wrote {}", path.display());
-                    let losses = summary.iter().filter(|l| l.contains("DATA LOSS")).count();
-                    if losses > 0 {
+                    if !hazards.is_empty() {
                         println!(
-                            "{losses} change(s) lose data: review the REVIEW comments before you apply it."
+                            "Read the {} REVIEW comment(s) in the file before you apply it.",
+                            hazards.len()
                         );
                     }
                 }
             }
         }
+        Command::Diff => {
+            let analysis = commands::analyze(&project).await?;
+            if analysis.plan.is_empty() {
+                println!("{NO_CHANGES}");
+            } else {
+                println!("{}", analysis.report().join("\n"));
+            }
+        }
+        Command::Check => {
+            let analysis = commands::analyze(&project).await?;
+            if analysis.plan.is_empty() {
+                println!("{NO_CHANGES}");
+            } else {
+                println!("The database differs from the entities:");
+                println!("{}", analysis.report().join("\n"));
+                println!();
+                print!("{}", analysis.definitions_diff());
+                println!(
+                    "\nRun `cargo xtask makemigration \"<message>\"` to write the migration, then apply it."
+                );
+                return Ok(1);
+            }
+        }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(0)
 }

@@ -3,8 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
+use std::collections::{BTreeMap, BTreeSet};
+
 use automigrate_core::codegen::{FileSpec, render_file};
-use automigrate_core::{Plan, diff};
+use automigrate_core::hazards::{self, Hazard};
+use automigrate_core::{Backend, Plan, Schema, Table, dialect, diff};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 
 use crate::entities::Entities;
@@ -30,6 +33,15 @@ pub enum Outcome {
         name: String,
         /// One line per change, as in the file header.
         summary: Vec<String>,
+        /// The terminal report (changes, then hazards).
+        report: Vec<String>,
+        hazards: Vec<Hazard>,
+    },
+    /// `--dry-run`: what would have been written.
+    DryRun {
+        name: String,
+        source: String,
+        report: Vec<String>,
     },
 }
 
@@ -132,8 +144,112 @@ async fn check_history(
     Ok(())
 }
 
-/// The plan that would bring the database to the entities, with the connection it used.
-pub async fn plan(project: &Project<'_>) -> anyhow::Result<(Plan, automigrate_core::Backend)> {
+/// What the comparison of the entities with the database found.
+pub struct Analysis {
+    pub backend: Backend,
+    pub live: Schema,
+    pub declared: Schema,
+    pub plan: Plan,
+    pub hazards: Vec<Hazard>,
+    /// Rows in the tables the hazards concern (counted up to just over
+    /// [`hazards::ROW_COUNT_LIMIT`]).
+    pub rows: BTreeMap<String, u64>,
+}
+
+impl Analysis {
+    /// The terminal report: one line per change, then the hazards.
+    pub fn report(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .plan
+            .changes
+            .iter()
+            .flat_map(|c| {
+                c.summary()
+                    .lines()
+                    .map(|l| format!("  {l}"))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if !self.hazards.is_empty() {
+            out.push(String::new());
+            out.push(format!("{} hazard(s):", self.hazards.len()));
+            for h in &self.hazards {
+                let rows = match self.rows.get(&h.table) {
+                    Some(n) => format!(" [`{}` has {}]", h.table, hazards::rows_text(*n)),
+                    None => String::new(),
+                };
+                out.push(format!("  {}: {}{rows}", h.code, h.reason));
+                if let Some(alt) = &h.alternative {
+                    out.push(format!("      safer: {alt}"));
+                }
+            }
+        }
+        out
+    }
+
+    /// A unified diff of each changed table's definition, database first, entities second.
+    pub fn definitions_diff(&self) -> String {
+        let mut out = String::new();
+        let tables: BTreeSet<&str> = self.plan.changes.iter().filter_map(|c| c.table()).collect();
+        for t in tables {
+            let live = self
+                .live
+                .tables
+                .get(t)
+                .map(Table::definition)
+                .unwrap_or_default();
+            let declared = self
+                .declared
+                .tables
+                .get(t)
+                .map(Table::definition)
+                .unwrap_or_default();
+            let diff = similar::TextDiff::from_lines(&live, &declared);
+            out.push_str(
+                &diff
+                    .unified_diff()
+                    .context_radius(20)
+                    .header(&format!("database: {t}"), &format!("entities: {t}"))
+                    .to_string(),
+            );
+        }
+        out
+    }
+}
+
+/// Counts rows, up to just over the limit, in each table the hazards name.
+async fn count_rows(
+    db: &DatabaseConnection,
+    backend: Backend,
+    live: &Schema,
+    hazards: &[Hazard],
+) -> anyhow::Result<BTreeMap<String, u64>> {
+    let mut rows = BTreeMap::new();
+    for h in hazards {
+        if rows.contains_key(&h.table) || !live.tables.contains_key(&h.table) {
+            continue;
+        }
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT {}) AS limited",
+            dialect::quote_ident(backend, &h.table),
+            hazards::ROW_COUNT_LIMIT + 1
+        );
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .with_context(|| format!("counting the rows of `{}`", h.table))?;
+        let n: i64 = match row {
+            Some(r) => r.try_get_by_index(0)?,
+            None => 0,
+        };
+        rows.insert(h.table.clone(), n.max(0) as u64);
+    }
+    Ok(rows)
+}
+
+/// Compares the entities with the database: connects, checks the migration history, reads both
+/// schemas, diffs them, and finds the hazards of the plan.
+pub async fn analyze(project: &Project<'_>) -> anyhow::Result<Analysis> {
     let dir = MigrationDir::new(project.migration_dir);
     let registered = dir.registered()?;
     let db = connect(project.database_url).await?;
@@ -141,8 +257,22 @@ pub async fn plan(project: &Project<'_>) -> anyhow::Result<(Plan, automigrate_co
     let live = introspect(&db, HISTORY_TABLE).await?;
     check_history(&db, live.has_history_table, &registered).await?;
     let declared = project.entities.schema(backend)?;
+    let plan = diff(&live.schema, &declared);
+    let hazards: Vec<Hazard> = plan
+        .changes
+        .iter()
+        .flat_map(|c| hazards::of(c, backend))
+        .collect();
+    let rows = count_rows(&db, backend, &live.schema, &hazards).await?;
     db.close().await.ok();
-    Ok((diff(&live.schema, &declared), backend))
+    Ok(Analysis {
+        backend,
+        live: live.schema,
+        declared,
+        plan,
+        hazards,
+        rows,
+    })
 }
 
 /// The file name stem of a new migration: `m20261121_093000_add_bio_to_users`. It always sorts
@@ -174,37 +304,66 @@ pub fn migration_name(
     }
 }
 
-/// `makemigration`: writes a migration that brings the database to the entities.
+/// `makemigration`: writes a migration that brings the database to the entities. With
+/// `dry_run`, returns the file it would write and writes nothing.
 pub async fn makemigration(
     project: &Project<'_>,
     message: &str,
-    empty: bool,
+    options: MakeOptions,
 ) -> anyhow::Result<Outcome> {
     let dir = MigrationDir::new(project.migration_dir);
     let registered = dir.registered()?;
     let name = migration_name(message, chrono::Utc::now(), &registered)?;
-    let (plan, backend) = if empty {
+    let analysis = if options.empty {
         let db = connect(project.database_url).await?;
         let backend = backend_of(&db)?;
-        (Plan::default(), backend)
+        db.close().await.ok();
+        Analysis {
+            backend,
+            live: Schema::new(backend),
+            declared: Schema::new(backend),
+            plan: Plan::default(),
+            hazards: Vec::new(),
+            rows: BTreeMap::new(),
+        }
     } else {
-        plan(project).await?
+        analyze(project).await?
     };
-    if plan.is_empty() && !empty {
+    if analysis.plan.is_empty() && !options.empty {
         return Ok(Outcome::NoChanges);
     }
     let source = render_file(&FileSpec {
         message,
-        backend,
-        plan: &plan,
+        backend: analysis.backend,
+        plan: &analysis.plan,
+        rows: &analysis.rows,
     })?;
     let source = rustfmt(&source);
+    let report = analysis.report();
+    if options.dry_run {
+        return Ok(Outcome::DryRun {
+            name,
+            source,
+            report,
+        });
+    }
     let path = dir.add(&name, &source)?;
     Ok(Outcome::Written {
         path,
         name,
-        summary: plan.changes.iter().map(|c| c.summary()).collect(),
+        summary: analysis.plan.changes.iter().map(|c| c.summary()).collect(),
+        report,
+        hazards: analysis.hazards,
     })
+}
+
+/// How `makemigration` runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MakeOptions {
+    /// Write a migration with empty `up` and `down`.
+    pub empty: bool,
+    /// Return the file instead of writing it.
+    pub dry_run: bool,
 }
 
 /// Formats with rustfmt when it is installed; the generated text is already laid out the same

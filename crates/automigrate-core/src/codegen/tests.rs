@@ -105,6 +105,7 @@ fn render(backend: Backend, from: &Schema, to: &Schema, message: &str) -> String
         message,
         backend,
         plan: &plan,
+        rows: &BTreeMap::from([("users".to_string(), 3)]),
     })
     .unwrap()
 }
@@ -187,7 +188,8 @@ fn empty_migration() {
         render_file(&FileSpec {
             message: "backfill slugs",
             backend: Backend::Sqlite,
-            plan: &plan
+            plan: &plan,
+            rows: &BTreeMap::new(),
         })
         .unwrap()
     );
