@@ -245,3 +245,146 @@ pub fn v3() -> Entities {
         .entity(v3::post::Entity)
         .entity(v3::comment::Entity)
 }
+
+/// One table with every column type and attribute SeaORM offers that all three backends
+/// support: created through a generated migration, it must compare equal to its entity.
+pub mod matrix {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "matrix")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub tiny: i8,
+        pub small: i16,
+        pub int: i32,
+        pub big: i64,
+        pub u_small: u16,
+        pub u_int: u32,
+        pub u_big: u64,
+        pub real: f32,
+        pub double: f64,
+        pub flag: bool,
+        pub name: String,
+        #[sea_orm(column_type = "String(StringLen::N(10))")]
+        pub code: String,
+        #[sea_orm(column_type = "Char(Some(2))")]
+        pub country: String,
+        #[sea_orm(column_type = "Text")]
+        pub body: String,
+        pub bytes: Vec<u8>,
+        pub amount: Decimal,
+        #[sea_orm(column_type = "Decimal(Some((10, 2)))")]
+        pub price: Decimal,
+        pub day: Date,
+        pub at_time: Time,
+        pub naive: DateTime,
+        pub utc: DateTimeUtc,
+        pub with_tz: DateTimeWithTimeZone,
+        pub uid: Uuid,
+        pub doc: Json,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub doc_binary: Json,
+        pub role: crate::entities::Role,
+        pub maybe: Option<String>,
+        pub maybe_int: Option<i64>,
+        #[sea_orm(default_value = 42)]
+        pub d_int: i32,
+        #[sea_orm(default_value = -1)]
+        pub d_negative: i32,
+        #[sea_orm(default_value = "hello")]
+        pub d_str: String,
+        #[sea_orm(default_value = "it's")]
+        pub d_quote: String,
+        #[sea_orm(default_value = true)]
+        pub d_true: bool,
+        #[sea_orm(default_value = false)]
+        pub d_false: bool,
+        #[sea_orm(default_value = 1.5)]
+        pub d_float: f64,
+        #[sea_orm(default_expr = "Expr::current_timestamp()")]
+        pub d_now: DateTimeUtc,
+        #[sea_orm(default_expr = "Expr::current_timestamp()")]
+        pub d_now_naive: DateTime,
+        #[sea_orm(indexed)]
+        pub indexed: i32,
+        #[sea_orm(unique)]
+        pub unique: i32,
+        #[sea_orm(unique_key = "pair")]
+        pub pair_a: i32,
+        #[sea_orm(unique_key = "pair")]
+        pub pair_b: i32,
+        #[sea_orm(column_name = "Mixed Case")]
+        pub mixed_case: i32,
+        pub order: i32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A composite primary key, a self reference, and a table named by an SQL keyword.
+pub mod keys {
+    pub mod node {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "node")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub parent_id: Option<i32>,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "Entity",
+                from = "Column::ParentId",
+                to = "Column::Id",
+                on_delete = "SetNull",
+                on_update = "Cascade"
+            )]
+            Parent,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod user {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "user")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub tenant: i32,
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub login: String,
+            pub node_id: i32,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "super::node::Entity",
+                from = "Column::NodeId",
+                to = "super::node::Column::Id",
+                on_delete = "Restrict"
+            )]
+            Node,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}
+
+pub fn matrix() -> Entities {
+    Entities::new()
+        .entity(matrix::Entity)
+        .entity(keys::node::Entity)
+        .entity(keys::user::Entity)
+}

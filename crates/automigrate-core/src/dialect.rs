@@ -242,14 +242,36 @@ fn last_cast(s: &str) -> Option<usize> {
     found
 }
 
-fn parse_quoted(s: &str) -> Option<String> {
+/// A quoted SQL string literal's text. `backslash`: the backend (MySQL) or the literal (a
+/// PostgreSQL `E'…'` string) treats backslashes as escapes, as sea-query writes them.
+fn parse_quoted(s: &str, backend: Backend) -> Option<String> {
+    let (s, backslash) = match s.strip_prefix(['E', 'e']) {
+        Some(rest) if backend == Backend::Postgres && rest.starts_with('\'') => (rest, true),
+        _ => (s, backend == Backend::MySql),
+    };
     let inner = s.strip_prefix('\'')?.strip_suffix('\'')?;
-    // Every quote inside must be doubled.
-    let unescaped = inner.replace("''", "'");
-    if unescaped.matches('\'').count() * 2 != inner.matches('\'').count() {
-        return None;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if backslash => match chars.next()? {
+                'n' => out.push('\n'),
+                'r' => out.push('\r'),
+                't' => out.push('\t'),
+                '0' => out.push('\0'),
+                other => out.push(other),
+            },
+            '\'' => {
+                // Inside the literal a quote must be doubled.
+                if chars.next()? != '\'' {
+                    return None;
+                }
+                out.push('\'');
+            }
+            c => out.push(c),
+        }
     }
-    Some(unescaped)
+    Some(out)
 }
 
 /// Parses a default as written in DDL or reported by a catalog into its canonical form.
@@ -266,6 +288,7 @@ pub fn parse_default(backend: Backend, sql: &str, column_type: &str) -> Option<D
         let head = owned[..pos].trim();
         let head = strip_outer_parens(head).unwrap_or(head);
         let literal = head.starts_with('\'')
+            || head.starts_with("E'")
             || head.parse::<f64>().is_ok()
             || matches!(
                 head.to_ascii_uppercase().as_str(),
@@ -286,7 +309,7 @@ pub fn parse_default(backend: Backend, sql: &str, column_type: &str) -> Option<D
             DefaultValue::CurrentTimestamp
         }
         _ => {
-            if let Some(text) = parse_quoted(s) {
+            if let Some(text) = parse_quoted(s, backend) {
                 DefaultValue::Str(text)
             } else if let Ok(i) = s.parse::<i64>() {
                 DefaultValue::Int(i)
