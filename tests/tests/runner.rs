@@ -1,0 +1,728 @@
+//! automigrate-runner (issue 7) end to end on SQLite, PostgreSQL and MariaDB, through the
+//! binary of a real migration crate whose `main` is `automigrate_runner::run_cli`: `--sql`
+//! changes nothing, `--to` and `stamp` land where asked, sea-orm-migration's own commands still
+//! work, 8 processes that run `up` together apply each migration once, and a process that waits
+//! for the lock longer than its timeout gets a clear error.
+//!
+//! The crate is built once for every test (its migrations are the same on every backend) and
+//! its binary is run directly.
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use automigrate_core::Backend;
+use automigrate_e2e::{MigrationCrate, TestDb};
+use sea_orm::{ConnectionTrait, Statement};
+
+const M1: &str = "m20200101_000001_create_author";
+const M2: &str = "m20200101_000002_create_post";
+const M3: &str = "m20200101_000003_add_bio";
+const M4: &str = "m20200101_000004_count_authors";
+const ALL: [&str; 4] = [M1, M2, M3, M4];
+
+/// `lib.rs`: the four migrations, and `pause()`, which every migration calls first: when
+/// `TEST_PAUSE_MS` is set it touches the file `TEST_MARKER` (if set) and sleeps, so that a test
+/// can make a migration run long and know when it has started (holding the lock).
+const LIB: &str = r#"pub use sea_orm_migration::prelude::*;
+
+mod m20200101_000001_create_author;
+mod m20200101_000002_create_post;
+mod m20200101_000003_add_bio;
+mod m20200101_000004_count_authors;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20200101_000001_create_author::Migration),
+            Box::new(m20200101_000002_create_post::Migration),
+            Box::new(m20200101_000003_add_bio::Migration),
+            Box::new(m20200101_000004_count_authors::Migration),
+        ]
+    }
+}
+
+pub fn pause() {
+    if let Some(ms) = std::env::var("TEST_PAUSE_MS").ok().and_then(|v| v.parse().ok()) {
+        if let Ok(marker) = std::env::var("TEST_MARKER") {
+            std::fs::write(marker, "").unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+}
+
+/// Every application of a migration leaves a row: applied twice would show twice.
+pub async fn log(m: &SchemaManager<'_>, name: &str) -> Result<(), DbErr> {
+    m.get_connection()
+        .execute_unprepared(&format!("INSERT INTO run_log (migration) VALUES ('{name}')"))
+        .await?;
+    Ok(())
+}
+"#;
+
+/// `main.rs`: the runner's CLI, and `startup`, which calls `migrate_on_startup` as an
+/// application would.
+const MAIN: &str = r#"use sea_orm_migration::sea_orm::Database;
+
+#[tokio::main]
+async fn main() {
+    if std::env::args().nth(1).as_deref() == Some("startup") {
+        let db = Database::connect(std::env::var("DATABASE_URL").unwrap()).await.unwrap();
+        let report = automigrate_runner::migrate_on_startup::<migration_runner::Migrator>(
+            &db,
+            automigrate_runner::DEFAULT_LOCK_TIMEOUT,
+        )
+        .await;
+        match report {
+            Ok(report) => println!("startup applied [{}]: {report}", report.applied.join(",")),
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
+    automigrate_runner::run_cli(migration_runner::Migrator).await;
+}
+"#;
+
+fn migration(name: &str, up: &str, down: &str) -> String {
+    format!(
+        r#"use sea_orm_migration::prelude::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {{
+    fn name(&self) -> &str {{
+        "{name}"
+    }}
+}}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {{
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {{
+        crate::pause();
+        {up}
+        crate::log(m, "{name}").await
+    }}
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {{
+        {down}
+        Ok(())
+    }}
+}}
+"#
+    )
+}
+
+fn write_crate(krate: &MigrationCrate) -> anyhow::Result<()> {
+    let src = krate.root.join("src");
+    std::fs::write(src.join("lib.rs"), LIB)?;
+    std::fs::write(src.join("main.rs"), MAIN)?;
+    let files = [
+        (
+            M1,
+            r#"m.create_table(Table::create().table("run_log")
+            .col(ColumnDef::new("migration").string().not_null()).to_owned()).await?;
+        m.create_table(Table::create().table("author")
+            .col(ColumnDef::new("id").integer().not_null().auto_increment().primary_key())
+            .col(ColumnDef::new("name").string().not_null()).to_owned()).await?;"#,
+            r#"m.drop_table(Table::drop().table("author").to_owned()).await?;
+        m.drop_table(Table::drop().table("run_log").to_owned()).await?;"#,
+        ),
+        (
+            M2,
+            r#"m.create_table(Table::create().table("post")
+            .col(ColumnDef::new("id").integer().not_null().auto_increment().primary_key())
+            .col(ColumnDef::new("author_id").integer().not_null())
+            .col(ColumnDef::new("title").string().not_null()).to_owned()).await?;
+        m.create_index(Index::create().name("idx_post_title").table("post").col("title")
+            .to_owned()).await?;"#,
+            r#"m.drop_table(Table::drop().table("post").to_owned()).await?;"#,
+        ),
+        (
+            M3,
+            r#"m.alter_table(Table::alter().table("author")
+            .add_column(ColumnDef::new("bio").string().null()).to_owned()).await?;"#,
+            r#"m.alter_table(Table::alter().table("author").drop_column("bio").to_owned())
+            .await?;"#,
+        ),
+        (
+            // Reads data: its SQL cannot be previewed.
+            M4,
+            r#"let count = sea_orm_migration::sea_orm::Statement::from_string(
+            m.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM author",
+        );
+        m.get_connection().query_one_raw(count).await?;"#,
+            "let _ = m;",
+        ),
+    ];
+    for (name, up, down) in files {
+        std::fs::write(src.join(format!("{name}.rs")), migration(name, up, down))?;
+    }
+    Ok(())
+}
+
+/// The test crate's binary, built once for all the tests of this file.
+fn binary() -> PathBuf {
+    static BINARY: Mutex<Option<PathBuf>> = Mutex::new(None);
+    let mut built = BINARY.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(path) = &*built {
+        return path.clone();
+    }
+    let krate = MigrationCrate::with_runner("runner").expect("writing the test crate");
+    write_crate(&krate).expect("writing the test crate");
+    let path = krate.build().expect("building the test crate");
+    *built = Some(path.clone());
+    path
+}
+
+fn command(db: &TestDb, args: &[&str]) -> Command {
+    let mut cmd = Command::new(binary());
+    cmd.args(args)
+        .env("DATABASE_URL", &db.url)
+        .env_remove("DATABASE_SCHEMA")
+        .env_remove("MIGRATION_LOCK_TIMEOUT")
+        .env_remove("TEST_PAUSE_MS")
+        .env_remove("TEST_MARKER")
+        .env_remove("RUST_LOG");
+    cmd
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs the binary; it must succeed. Returns stdout.
+fn ok(db: &TestDb, args: &[&str]) -> String {
+    let out = command(db, args).output().expect("running the test crate");
+    let (stdout, stderr) = text(&out);
+    assert!(
+        out.status.success(),
+        "`{}` failed:\n{stdout}{stderr}",
+        args.join(" ")
+    );
+    stdout
+}
+
+/// Runs the binary; it must fail. Returns (stdout, stderr).
+fn fails(db: &TestDb, args: &[&str]) -> (String, String) {
+    let out = command(db, args).output().expect("running the test crate");
+    let (stdout, stderr) = text(&out);
+    assert!(
+        !out.status.success(),
+        "`{}` should have failed:\n{stdout}{stderr}",
+        args.join(" ")
+    );
+    (stdout, stderr)
+}
+
+async fn rows(db: &TestDb, sql: &str) -> anyhow::Result<Vec<sea_orm::QueryResult>> {
+    let conn = db.connect().await?;
+    let rows = conn
+        .query_all_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await?;
+    conn.close().await?;
+    Ok(rows)
+}
+
+/// The history table's rows, by version; `None` when the table does not exist.
+async fn history(db: &TestDb) -> anyhow::Result<Option<Vec<(String, i64)>>> {
+    let exists = match db.backend {
+        Backend::Sqlite => {
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations'"
+        }
+        Backend::Postgres => {
+            "SELECT COUNT(*) AS n FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = 'seaql_migrations'"
+        }
+        Backend::MySql => {
+            "SELECT COUNT(*) AS n FROM information_schema.tables \
+             WHERE table_schema = DATABASE() AND table_name = 'seaql_migrations'"
+        }
+    };
+    let n: i64 = rows(db, exists).await?[0].try_get("", "n")?;
+    if n == 0 {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for row in rows(
+        db,
+        "SELECT version, applied_at FROM seaql_migrations ORDER BY version",
+    )
+    .await?
+    {
+        out.push((row.try_get("", "version")?, row.try_get("", "applied_at")?));
+    }
+    Ok(Some(out))
+}
+
+async fn versions(db: &TestDb) -> anyhow::Result<Vec<String>> {
+    Ok(history(db)
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(v, _)| v)
+        .collect())
+}
+
+/// How many times each migration's `up` ran, from `run_log`.
+async fn run_counts(db: &TestDb) -> anyhow::Result<Vec<(String, i64)>> {
+    let mut out = Vec::new();
+    for row in rows(
+        db,
+        "SELECT migration, COUNT(*) AS n FROM run_log GROUP BY migration ORDER BY migration",
+    )
+    .await?
+    {
+        out.push((row.try_get("", "migration")?, row.try_get("", "n")?));
+    }
+    Ok(out)
+}
+
+/// Table names (without the history table), and the columns of `author` if it exists.
+async fn tables(db: &TestDb) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    let schema = db.schema().await?;
+    let author = schema
+        .tables
+        .get("author")
+        .map(|t| t.columns.iter().map(|c| c.name.clone()).collect())
+        .unwrap_or_default();
+    Ok((schema.tables.keys().cloned().collect(), author))
+}
+
+fn names(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+fn quoted(backend: Backend, ident: &str) -> String {
+    match backend {
+        Backend::MySql => format!("`{ident}`"),
+        _ => format!("\"{ident}\""),
+    }
+}
+
+/// `a` appears in `text`, before `b`.
+fn before(text: &str, a: &str, b: &str) -> bool {
+    match (text.find(a), text.find(b)) {
+        (Some(x), Some(y)) => x < y,
+        _ => false,
+    }
+}
+
+/// A URL of the backend's kind where nothing listens: `--from` must not connect.
+fn unreachable_url(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "sqlite:///nonexistent-dir/never.db",
+        Backend::Postgres => "postgres://postgres@127.0.0.1:1/never",
+        Backend::MySql => "mysql://root@127.0.0.1:1/never",
+    }
+}
+
+async fn sql_to_and_stamp(backend: Backend, name: &str) -> anyhow::Result<()> {
+    let db = TestDb::new(backend, name).await?;
+    let q = |ident: &str| quoted(backend, ident);
+
+    // `up --sql` on a fresh database: the SQL of M1..M3, then M4 cannot be previewed.
+    let (sql, err) = fails(&db, &["up", "--sql"]);
+    for m in [M1, M2, M3] {
+        assert!(sql.contains(&format!("\n-- {m} (up)\n")), "{sql}");
+        assert!(
+            sql.contains(&format!(
+                "INSERT INTO {} ({}, {}) VALUES ('{m}',",
+                q("seaql_migrations"),
+                q("version"),
+                q("applied_at")
+            )),
+            "{sql}"
+        );
+    }
+    assert!(before(
+        &sql,
+        &format!("-- {M1} (up)"),
+        &format!("-- {M2} (up)")
+    ));
+    assert!(before(
+        &sql,
+        &format!("-- {M2} (up)"),
+        &format!("-- {M3} (up)")
+    ));
+    assert!(
+        sql.contains(&format!("CREATE TABLE {} (", q("author"))),
+        "{sql}"
+    );
+    assert!(
+        sql.contains(&format!(
+            "CREATE INDEX {} ON {}",
+            q("idx_post_title"),
+            q("post")
+        )),
+        "{sql}"
+    );
+    assert!(
+        sql.contains(&format!(
+            "ALTER TABLE {} ADD COLUMN {}",
+            q("author"),
+            q("bio")
+        )),
+        "{sql}"
+    );
+    assert!(
+        sql.contains(&format!(
+            "-- {M4} (up): CANNOT BE PREVIEWED: it reads from the database"
+        )),
+        "{sql}"
+    );
+    assert!(!sql.contains("SELECT COUNT(*)"), "{sql}");
+    assert!(
+        err.contains(&format!("error: migration `{M4}` cannot be previewed")),
+        "{err}"
+    );
+    // PostgreSQL runs each migration in its own transaction; the others run none.
+    assert_eq!(
+        sql.matches("\nBEGIN;\n").count(),
+        if backend == Backend::Postgres { 3 } else { 0 },
+        "{sql}"
+    );
+    let sql = ok(&db, &["up", "--sql", "--to", M3]);
+    assert!(
+        sql.contains(&format!("-- {M3} (up)")) && !sql.contains(M4),
+        "{sql}"
+    );
+    // Nothing changed: no history table, no tables.
+    assert_eq!(history(&db).await?, None);
+    assert_eq!(tables(&db).await?, (vec![], vec![]));
+
+    // `--to` lands exactly there.
+    let out = ok(&db, &["up", "--to", M2]);
+    assert!(
+        out.contains(&format!("Applied 2 migration(s): {M1}, {M2}.")),
+        "{out}"
+    );
+    assert_eq!(versions(&db).await?, names(&[M1, M2]));
+    assert_eq!(
+        tables(&db).await?,
+        (
+            names(&["author", "post", "run_log"]),
+            names(&["id", "name"])
+        )
+    );
+
+    // `--sql` from there, both ways: nothing changes (history with its times, and schema).
+    let snapshot = (history(&db).await?, db.schema().await?);
+    let (sql, _) = fails(&db, &["up", "--sql"]);
+    assert!(!sql.contains(&format!("-- {M1} (up)")), "{sql}");
+    assert!(sql.contains(&format!("-- {M3} (up)")), "{sql}");
+    let sql = ok(&db, &["down", "--sql", "--to", "base"]);
+    assert!(
+        before(&sql, &format!("-- {M2} (down)"), &format!("-- {M1} (down)")),
+        "{sql}"
+    );
+    assert!(sql.contains(&format!("DROP TABLE {}", q("post"))), "{sql}");
+    assert!(
+        sql.contains(&format!(
+            "DELETE FROM {} WHERE {} = '{M1}'",
+            q("seaql_migrations"),
+            q("version")
+        )),
+        "{sql}"
+    );
+    let sql = ok(&db, &["down", "--sql"]);
+    assert!(
+        sql.contains(&format!("-- {M2} (down)")) && !sql.contains(&format!("-- {M1} (down)")),
+        "{sql}"
+    );
+    assert_eq!((history(&db).await?, db.schema().await?), snapshot);
+
+    // Fully offline: --from says where the database is; nothing is contacted.
+    let sql = ok(
+        &db,
+        &[
+            "up",
+            "--sql",
+            "--from",
+            M2,
+            "--to",
+            M3,
+            "-u",
+            unreachable_url(backend),
+        ],
+    );
+    assert!(sql.contains("(--from); the database was not read"), "{sql}");
+    assert!(
+        sql.contains(&format!("-- {M3} (up)")) && !sql.contains(&format!("-- {M2} (up)")),
+        "{sql}"
+    );
+
+    // Unknown targets are errors that list the migrations.
+    for args in [
+        &["up", "--to", "m20200101_nope"][..],
+        &["down", "--to", "m20200101_nope"],
+        &["stamp", "m20200101_nope"],
+    ] {
+        let (_, err) = fails(&db, args);
+        assert!(
+            err.contains(&format!(
+                "unknown migration `m20200101_nope`; the migrations are:\n  {M1}\n  {M2}\n  {M3}\n  {M4}"
+            )),
+            "{err}"
+        );
+    }
+    assert_eq!((history(&db).await?, db.schema().await?), snapshot);
+
+    ok(&db, &["up", "--to", M3]);
+    assert_eq!(versions(&db).await?, names(&[M1, M2, M3]));
+    assert_eq!(tables(&db).await?.1, names(&["id", "name", "bio"]));
+    let out = ok(&db, &["down", "--to", M1]);
+    assert!(
+        out.contains(&format!("Rolled back 2 migration(s): {M3}, {M2}.")),
+        "{out}"
+    );
+    assert_eq!(versions(&db).await?, names(&[M1]));
+    assert_eq!(
+        tables(&db).await?,
+        (names(&["author", "run_log"]), names(&["id", "name"]))
+    );
+    ok(&db, &["down", "--to", "base"]);
+    assert_eq!(history(&db).await?, Some(vec![]));
+    assert_eq!(tables(&db).await?, (vec![], vec![]));
+
+    // `stamp` writes the history and runs nothing.
+    let out = ok(&db, &["stamp", M3]);
+    assert!(
+        out.contains(&format!("Recorded as applied (not run): {M1}, {M2}, {M3}.")),
+        "{out}"
+    );
+    assert_eq!(versions(&db).await?, names(&[M1, M2, M3]));
+    assert_eq!(tables(&db).await?, (vec![], vec![]));
+    assert_eq!(
+        ok(&db, &["current"]),
+        format!("{M3} (1 pending; head is {M4})\n")
+    );
+    let listing = ok(&db, &["history"]);
+    let lines: Vec<&str> = listing.lines().collect();
+    assert_eq!(lines.len(), 4, "{listing}");
+    for (line, m) in lines.iter().zip([M1, M2, M3]) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(words[..2], [m, "applied"], "{listing}");
+        assert!(words[2].starts_with("20") && words[4] == "UTC", "{listing}");
+    }
+    assert!(lines[2].ends_with("  (current)"), "{listing}");
+    assert_eq!(
+        lines[3].split_whitespace().collect::<Vec<_>>(),
+        [M4, "pending"]
+    );
+    ok(&db, &["stamp", "base"]);
+    assert_eq!(history(&db).await?, Some(vec![]));
+    assert_eq!(ok(&db, &["current"]), "base (4 pending)\n");
+    ok(&db, &["stamp", "head"]);
+    assert_eq!(versions(&db).await?, names(&ALL));
+    assert_eq!(ok(&db, &["current"]), format!("{M4} (head)\n"));
+    let out = ok(&db, &["stamp", "m20200101_000001"]);
+    assert!(
+        out.contains(&format!(
+            "Removed from the history (not run): {M2}, {M3}, {M4}."
+        )),
+        "{out}"
+    );
+    assert_eq!(versions(&db).await?, names(&[M1]));
+    assert_eq!(tables(&db).await?, (vec![], vec![]));
+
+    // sea-orm-migration's own commands still work.
+    ok(&db, &["stamp", "base"]);
+    let out = ok(&db, &[]);
+    assert!(
+        out.contains(&format!("Applying migration '{M1}'")),
+        "no subcommand is `up`: {out}"
+    );
+    assert_eq!(versions(&db).await?, names(&ALL));
+    let status = ok(&db, &["status"]);
+    assert_eq!(status.matches("... Applied").count(), 4, "{status}");
+    ok(&db, &["refresh"]);
+    assert_eq!(versions(&db).await?, names(&ALL));
+    ok(&db, &["reset"]);
+    assert_eq!(history(&db).await?, None, "reset drops the history table");
+    assert_eq!(tables(&db).await?, (vec![], vec![]));
+    ok(&db, &["up", "-n", "1"]);
+    assert_eq!(versions(&db).await?, names(&[M1]));
+    ok(&db, &["fresh"]);
+    assert_eq!(versions(&db).await?, names(&ALL));
+    assert_eq!(
+        run_counts(&db).await?,
+        ALL.iter().map(|m| (m.to_string(), 1)).collect::<Vec<_>>()
+    );
+    ok(&db, &["down", "-n", "2"]);
+    assert_eq!(versions(&db).await?, names(&[M1, M2]));
+    Ok(())
+}
+
+async fn concurrency(backend: Backend, name: &str) -> anyhow::Result<()> {
+    let db = TestDb::new(backend, name).await?;
+    let once_each = || ALL.iter().map(|m| (m.to_string(), 1)).collect::<Vec<_>>();
+    let bin = binary();
+
+    // 8 processes run `up` at the same moment on a fresh database.
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            command(&db, &["up"])
+                .env("TEST_PAUSE_MS", "150")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawning")
+        })
+        .collect();
+    let outputs: Vec<Output> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("waiting"))
+        .collect();
+    let mut applied_all = 0;
+    for out in &outputs {
+        let (stdout, stderr) = text(out);
+        assert!(out.status.success(), "an `up` failed:\n{stdout}{stderr}");
+        if stdout.contains("Applied 4 migration(s)") {
+            applied_all += 1;
+        } else {
+            assert!(stdout.contains("Nothing to do."), "{stdout}{stderr}");
+        }
+    }
+    assert_eq!(applied_all, 1, "exactly one process applies the migrations");
+    let rows = history(&db).await?.unwrap();
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert_eq!(
+        rows.iter()
+            .map(|(v, _)| v.as_str())
+            .collect::<BTreeSet<_>>(),
+        ALL.into_iter().collect::<BTreeSet<_>>()
+    );
+    assert_eq!(
+        run_counts(&db).await?,
+        once_each(),
+        "each migration ran once"
+    );
+
+    // A process that waits past the timeout gives up with a clear error.
+    ok(&db, &["down", "--to", "base"]);
+    let dir = tempfile::tempdir()?;
+    let marker = dir.path().join("started");
+    let holder = command(&db, &["up", "--to", M1])
+        .env("TEST_PAUSE_MS", "3000")
+        .env("TEST_MARKER", &marker)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    wait_for(&marker);
+    let started = Instant::now();
+    let (stdout, err) = fails(&db, &["up", "--lock-timeout", "1"]);
+    let waited = started.elapsed();
+    assert!(
+        err.contains(
+            "error: gave up waiting for the migration lock after 1s: another process is running \
+             migrations on this database"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("held by"), "the holder is named: {err}");
+    assert!(err.contains("--lock-timeout"), "{err}");
+    assert!(
+        stdout.contains("Waiting for the migration lock"),
+        "{stdout}"
+    );
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_millis(2900),
+        "waited {waited:?}"
+    );
+    let out = holder.wait_with_output()?;
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert_eq!(
+        versions(&db).await?,
+        names(&[M1]),
+        "the waiter changed nothing"
+    );
+
+    // The start-up function: replicas that start together apply each migration once.
+    ok(&db, &["down", "--to", "base"]);
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(&bin)
+                .arg("startup")
+                .env("DATABASE_URL", &db.url)
+                .env("TEST_PAUSE_MS", "100")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawning")
+        })
+        .collect();
+    let mut applied = Vec::new();
+    for child in children {
+        let out = child.wait_with_output()?;
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{stdout}{stderr}");
+        let list = stdout
+            .split("startup applied [")
+            .nth(1)
+            .and_then(|s| s.split(']').next())
+            .unwrap_or_else(|| panic!("no report: {stdout}{stderr}"));
+        applied.extend(list.split(',').filter(|s| !s.is_empty()).map(String::from));
+    }
+    assert_eq!(
+        applied,
+        names(&ALL),
+        "applied once, in order, by one replica"
+    );
+    assert_eq!(versions(&db).await?, names(&ALL));
+    assert_eq!(run_counts(&db).await?, once_each());
+    Ok(())
+}
+
+/// Waits (up to 60 s) for `path` to exist.
+fn wait_for(path: &Path) {
+    let started = Instant::now();
+    while !path.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the lock holder never started its migration"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[tokio::test]
+async fn sqlite_sql_to_and_stamp() -> anyhow::Result<()> {
+    sql_to_and_stamp(Backend::Sqlite, "runner_sql_sqlite").await
+}
+
+#[tokio::test]
+async fn postgres_sql_to_and_stamp() -> anyhow::Result<()> {
+    sql_to_and_stamp(Backend::Postgres, "runner_sql_pg").await
+}
+
+#[tokio::test]
+async fn mysql_sql_to_and_stamp() -> anyhow::Result<()> {
+    sql_to_and_stamp(Backend::MySql, "runner_sql_mysql").await
+}
+
+#[tokio::test]
+async fn sqlite_concurrent_up_and_lock_timeout() -> anyhow::Result<()> {
+    concurrency(Backend::Sqlite, "runner_lock_sqlite").await
+}
+
+#[tokio::test]
+async fn postgres_concurrent_up_and_lock_timeout() -> anyhow::Result<()> {
+    concurrency(Backend::Postgres, "runner_lock_pg").await
+}
+
+#[tokio::test]
+async fn mysql_concurrent_up_and_lock_timeout() -> anyhow::Result<()> {
+    concurrency(Backend::MySql, "runner_lock_mysql").await
+}
