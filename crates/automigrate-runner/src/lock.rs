@@ -10,23 +10,26 @@
 //!   own on PostgreSQL, so a transaction-level lock would be released after the first one. The
 //!   wait is a blocking `pg_advisory_lock` under `lock_timeout` (the server queues the waiters);
 //!   a waiter that times out gets SQLSTATE 55P03 and the holder's backend pid from `pg_locks`.
-//!   Advisory locks are per database; the key is a hash of the history table's name.
+//!   Advisory locks are per database; the key is a hash of the history table's name (so two
+//!   histories in two schemas of one database serialize each other, which is harmless).
 //! - **MySQL / MariaDB**: `GET_LOCK(name, timeout)` on a connection of its own. Those locks are
 //!   per server, so the name holds the database's name (and the history table's). MySQL counts
 //!   the timeout in whole seconds; it is rounded up.
 //! - **SQLite**: an exclusive OS file lock (`flock` on Unix, `LockFileEx` on Windows) on a file
-//!   next to the database, `<database file>.automigrate-lock`, which is created once and left in
-//!   place (removing it would let two processes lock two different files). We do not use a
-//!   write transaction (`BEGIN IMMEDIATE`) on a separate connection: it would hold SQLite's
-//!   write lock on the very file the migrations write, so they would wait on it until
-//!   `SQLITE_BUSY`; and running the migrations inside that transaction would change their
-//!   semantics (`PRAGMA foreign_keys` is a no-op inside a transaction, which table rebuilds
-//!   rely on, and one failing migration would roll back the ones before it). Nor do we lock the
-//!   database file itself: SQLite's own POSIX locks on it are dropped when any descriptor of the
-//!   file is closed in the process. A row in a lock table would outlive a crashed process. The
-//!   lock file is released by the kernel when the process exits, however it exits. The holder
-//!   writes its pid into the file, which a waiter that times out reports. In-memory databases
-//!   cannot be shared between processes and take no lock.
+//!   next to the database, `<database file>-automigrate-lock`. It is named like SQLite's own
+//!   `-wal` and `-journal` files, so that ignore patterns such as `*.db-*` cover it, and it is
+//!   created once and left in place (removing it would let two processes lock two different
+//!   files). The kernel releases the lock when the process exits, however it exits. The holder
+//!   writes its pid into the file, which a waiter that times out reports.
+//!
+//!   Why not the alternatives: a write transaction (`BEGIN IMMEDIATE`) on a separate
+//!   connection holds SQLite's write lock on the very file the migrations write, so they would
+//!   wait on it until `SQLITE_BUSY`; running the migrations inside that transaction would
+//!   change their semantics (`PRAGMA foreign_keys` is a no-op inside a transaction, and table
+//!   rebuilds rely on it; one failing migration would roll back the ones before it). Locking the
+//!   database file itself is unsafe: SQLite's POSIX locks on it are dropped when any descriptor
+//!   of that file is closed in the process. A row in a lock table outlives a crashed process.
+//!   In-memory databases cannot be shared between processes and take no lock.
 //!
 //! Dropping a [`MigrationLock`] also releases it (the connection is closed, or the file
 //! descriptor); [`MigrationLock::release`] does it cleanly.
@@ -303,7 +306,7 @@ async fn sqlite_file(db: &DatabaseConnection) -> Result<Option<String>, Error> {
 }
 
 pub(crate) fn sqlite_lock_path(database_file: &str) -> PathBuf {
-    PathBuf::from(format!("{database_file}.automigrate-lock"))
+    PathBuf::from(format!("{database_file}-automigrate-lock"))
 }
 
 async fn sqlite(db: &DatabaseConnection, timeout: Duration) -> Result<MigrationLock, Error> {
@@ -396,7 +399,7 @@ mod tests {
     #[tokio::test]
     async fn a_second_holder_waits_then_gives_up_with_the_holder() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db.sqlite.automigrate-lock");
+        let path = dir.path().join("app.db-automigrate-lock");
         let mut first = lock_file(&path, Duration::ZERO, "lock file").await.unwrap();
         writeln!(first, "pid 42").unwrap();
         let started = Instant::now();
