@@ -323,7 +323,9 @@ pub async fn stamp<M: MigratorTrait>(
 /// For applications that run their migrations when they start: takes the migration lock
 /// (waiting up to `lock_timeout` for another replica that is migrating), applies every pending
 /// migration, releases the lock and says what it did. Replicas that start together apply each
-/// migration once: the first one applies them, the others find nothing pending.
+/// migration once: the first one applies them, the others find nothing pending. On PostgreSQL
+/// and MySQL the lock takes one more connection, opened with the options of `db`'s pool but
+/// outside it, for the length of the run. A lock wait is logged (`tracing`, info).
 ///
 /// ```no_run
 /// # mod migration { pub use sea_orm_migration::prelude::*; pub struct Migrator;
