@@ -388,3 +388,127 @@ pub fn matrix() -> Entities {
         .entity(keys::node::Entity)
         .entity(keys::user::Entity)
 }
+
+/// v4 renames what v2 has: `users.name` becomes `users.full_name`, table `posts` becomes
+/// `articles` (and `comments` follows it). `v4::declared()` says the column rename with
+/// `#[sea_orm(renamed_from = "name")]`.
+pub mod v4 {
+    use automigrate::Entities;
+
+    pub mod user {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "users")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            #[sea_orm(unique)]
+            pub email: String,
+            #[sea_orm(column_type = "String(StringLen::N(100))")]
+            pub full_name: String,
+            pub role: crate::entities::Role,
+            pub bio: Option<String>,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod user_declared {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "users")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            #[sea_orm(unique)]
+            pub email: String,
+            #[sea_orm(column_type = "String(StringLen::N(100))", renamed_from = "name")]
+            pub full_name: String,
+            pub role: crate::entities::Role,
+            pub bio: Option<String>,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod article {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "articles")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub user_id: i32,
+            #[sea_orm(indexed)]
+            pub title: String,
+            #[sea_orm(column_type = "Text")]
+            pub body: String,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "super::user::Entity",
+                from = "Column::UserId",
+                to = "super::user::Column::Id",
+                on_delete = "Cascade"
+            )]
+            User,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod comment {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "comments")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub post_id: i32,
+            #[sea_orm(column_type = "Text")]
+            pub body: String,
+            #[sea_orm(default_expr = "Expr::current_timestamp()")]
+            pub posted_at: DateTimeUtc,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "super::article::Entity",
+                from = "Column::PostId",
+                to = "super::article::Column::Id",
+                on_delete = "Cascade"
+            )]
+            Article,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub fn entities() -> Entities {
+        Entities::new()
+            .entity(user::Entity)
+            .entity(article::Entity)
+            .entity(comment::Entity)
+    }
+
+    /// Only the column rename, declared in the entity.
+    pub fn declared() -> Entities {
+        Entities::new()
+            .entity(user_declared::Entity)
+            .entity(super::v2::post::Entity)
+            .entity(super::v2::comment::Entity)
+    }
+}

@@ -144,7 +144,7 @@ async fn round_trip(backend: Backend, name: &str) -> anyhow::Result<()> {
         "backfill slugs",
         automigrate::commands::MakeOptions {
             empty: true,
-            dry_run: false,
+            ..Default::default()
         },
     )
     .await?;

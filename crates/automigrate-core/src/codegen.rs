@@ -9,6 +9,7 @@ use sea_query::{ColumnType, StringLen};
 
 use crate::diff::{Change, Plan};
 use crate::model::{Backend, Column, DefaultValue, ForeignKey, Index, Table};
+use crate::renames::{Candidate, Rename};
 
 /// What a generated file is about.
 pub struct FileSpec<'a> {
@@ -18,6 +19,8 @@ pub struct FileSpec<'a> {
     pub plan: &'a Plan,
     /// Rows per table where known, to say how many a hazard concerns.
     pub rows: &'a BTreeMap<String, u64>,
+    /// Rename candidates answered No: their drops say so, with the rename to swap in.
+    pub declined: &'a [Candidate],
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -41,6 +44,7 @@ struct Uses {
     review: bool,
     backend: Option<Backend>,
     rows: BTreeMap<String, u64>,
+    declined: Vec<Candidate>,
     schema_helpers: bool,
     pg_type: bool,
 }
@@ -52,6 +56,7 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
         review: true,
         backend: Some(spec.backend),
         rows: spec.rows.clone(),
+        declined: spec.declined.to_vec(),
         ..Uses::default()
     };
     let up = render_body(spec.backend, spec.plan, &mut uses)?;
@@ -328,6 +333,18 @@ fn statement_code(
     uses: &mut Uses,
 ) -> Result<Vec<String>, Unsupported> {
     Ok(match change {
+        Change::RenameTable { from, to } => vec![format!(
+            "manager\n    .rename_table(Table::rename().table({}, {}).to_owned())\n    .await?;",
+            lit(from),
+            lit(to)
+        )],
+        // RENAME COLUMN is a statement of its own: PostgreSQL does not combine it with others.
+        Change::RenameColumn { table, from, to } => vec![format!(
+            "manager\n    .alter_table(\n        Table::alter()\n            .table({})\n            .rename_column({}, {})\n            .to_owned(),\n    )\n    .await?;",
+            lit(table),
+            lit(from),
+            lit(to)
+        )],
         Change::CreateEnum(e) => {
             uses.pg_type = true;
             let values: Vec<String> = e.values.iter().map(|v| lit(v)).collect();
@@ -824,10 +841,43 @@ fn review_lines(change: &Change, uses: &Uses) -> Vec<String> {
     if matches!(change, Change::RebuildTable { .. }) {
         return Vec::new(); // a rebuild writes its own, in its header
     }
-    crate::hazards::of(change, backend)
+    let mut lines: Vec<String> = crate::hazards::of(change, backend)
         .iter()
         .flat_map(|h| hazard_lines(h, uses))
-        .collect()
+        .collect();
+    for c in &uses.declined {
+        let text = match (change, &c.rename) {
+            (Change::DropColumn { table, column }, Rename::Column { table: t, from, to })
+                if t == table && &column.name == from =>
+            {
+                format!(
+                    "REVIEW(rename-candidate): `{table}.{from}` may have been renamed to `{to}`: \
+                     same definition. To keep its values, replace this drop and the add of `{to}` \
+                     with `.rename_column({}, {})` in a statement of its own, or run again with \
+                     `--rename {table}.{from}={to}`.",
+                    lit(from),
+                    lit(to)
+                )
+            }
+            (Change::DropTable(t), Rename::Table { from, to }) if &t.name == from => format!(
+                "REVIEW(rename-candidate): table `{from}` may have been renamed to `{to}`: same \
+                 columns. To keep its rows, replace this drop and the creation of `{to}` with \
+                 `manager.rename_table(Table::rename().table({}, {}).to_owned())`, or run again \
+                 with `--rename-table {from}={to}`.",
+                lit(from),
+                lit(to)
+            ),
+            _ => continue,
+        };
+        lines.extend(wrap(&text, 80).into_iter().enumerate().map(|(i, l)| {
+            if i == 0 {
+                format!("// {l}")
+            } else {
+                format!("//     {l}")
+            }
+        }));
+    }
+    lines
 }
 
 fn hazard_lines(h: &crate::hazards::Hazard, uses: &Uses) -> Vec<String> {

@@ -43,6 +43,15 @@ pub enum Change {
         table: String,
         fk: ForeignKey,
     },
+    RenameTable {
+        from: String,
+        to: String,
+    },
+    RenameColumn {
+        table: String,
+        from: String,
+        to: String,
+    },
     /// The primary key columns change (`from` and `to` may be empty: no key).
     AlterPrimaryKey {
         table: String,
@@ -83,6 +92,12 @@ impl Change {
                 from: to,
                 to: from,
             },
+            RenameTable { from, to } => RenameTable { from: to, to: from },
+            RenameColumn { table, from, to } => RenameColumn {
+                table,
+                from: to,
+                to: from,
+            },
             RebuildTable { from, to, changes } => RebuildTable {
                 from: to,
                 to: from,
@@ -98,6 +113,7 @@ impl Change {
             CreateEnum(_) | DropEnum(_) => None,
             CreateTable(t) | DropTable(t) => Some(&t.name),
             RebuildTable { to, .. } => Some(&to.name),
+            RenameTable { to, .. } => Some(to),
             AddColumn { table, .. }
             | DropColumn { table, .. }
             | AlterColumn { table, .. }
@@ -105,7 +121,8 @@ impl Change {
             | DropIndex { table, .. }
             | AddForeignKey { table, .. }
             | DropForeignKey { table, .. }
-            | AlterPrimaryKey { table, .. } => Some(table),
+            | AlterPrimaryKey { table, .. }
+            | RenameColumn { table, .. } => Some(table),
         }
     }
 
@@ -165,6 +182,10 @@ impl Change {
             ),
             AddForeignKey { table, fk } => format!("+ foreign key {table} {}", fk.describe()),
             DropForeignKey { table, fk } => format!("- foreign key {table} {}", fk.describe()),
+            RenameTable { from, to } => format!("> table {from} renamed to {to}"),
+            RenameColumn { table, from, to } => {
+                format!("> column {table}.{from} renamed to {to}")
+            }
             AlterPrimaryKey { table, from, to } => {
                 format!("~ primary key {table} ({}) -> ({})", cols(from), cols(to))
             }

@@ -11,6 +11,7 @@ pub mod dialect;
 pub mod diff;
 pub mod hazards;
 pub mod model;
+pub mod renames;
 
 pub use diff::{Change, Plan, diff};
 pub use model::{

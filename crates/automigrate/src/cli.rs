@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{self, MakeOptions, Outcome, Project};
+use automigrate_core::renames::Rename;
+
+use crate::commands::{self, MakeOptions, NoQuestions, Outcome, Project, Questioner, Terminal};
 use crate::entities::Entities;
 
 #[derive(Parser)]
@@ -42,6 +44,20 @@ enum Command {
         /// Print the file that would be written, and write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// A column rename, `TABLE.OLD=NEW` (the table's new name); repeatable. Answers the
+        /// rename question before it is asked.
+        #[arg(long = "rename", value_name = "TABLE.OLD=NEW", value_parser = parse_column_rename)]
+        renames: Vec<Rename>,
+        /// A table rename, `OLD=NEW`; repeatable.
+        #[arg(long = "rename-table", value_name = "OLD=NEW", value_parser = parse_table_rename)]
+        table_renames: Vec<Rename>,
+        /// Never ask; rename candidates are generated as drop + add with a REVIEW comment.
+        /// The default when standard input is not a terminal.
+        #[arg(long)]
+        no_input: bool,
+        /// Fail, writing nothing, when rename candidates would be generated as drop + add.
+        #[arg(long)]
+        strict: bool,
     },
     /// Exit 0 when the entities and the database agree, 1 when they differ (with a report).
     Check,
@@ -107,9 +123,28 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
             message,
             empty,
             dry_run,
+            mut renames,
+            table_renames,
+            no_input,
+            strict,
         } => {
-            let options = MakeOptions { empty, dry_run };
-            match commands::makemigration(&project, &message, options).await? {
+            renames.extend(table_renames);
+            let options = MakeOptions {
+                empty,
+                dry_run,
+                renames,
+                strict,
+            };
+            use std::io::IsTerminal as _;
+            let mut questioner: Box<dyn Questioner> = if no_input || !std::io::stdin().is_terminal()
+            {
+                Box::new(NoQuestions)
+            } else {
+                Box::new(Terminal)
+            };
+            match commands::makemigration_with(&project, &message, options, questioner.as_mut())
+                .await?
+            {
                 Outcome::NoChanges => println!("{NO_CHANGES}"),
                 Outcome::DryRun {
                     name,
@@ -162,4 +197,30 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
         }
     }
     Ok(0)
+}
+
+fn parse_column_rename(s: &str) -> Result<Rename, String> {
+    let err = || format!("`{s}` is not TABLE.OLD=NEW (e.g. users.name=full_name)");
+    let (lhs, to) = s.split_once('=').ok_or_else(err)?;
+    let (table, from) = lhs.split_once('.').ok_or_else(err)?;
+    if [table, from, to].iter().any(|p| p.trim().is_empty()) {
+        return Err(err());
+    }
+    Ok(Rename::Column {
+        table: table.trim().into(),
+        from: from.trim().into(),
+        to: to.trim().into(),
+    })
+}
+
+fn parse_table_rename(s: &str) -> Result<Rename, String> {
+    let err = || format!("`{s}` is not OLD=NEW (e.g. people=users)");
+    let (from, to) = s.split_once('=').ok_or_else(err)?;
+    if from.trim().is_empty() || to.trim().is_empty() {
+        return Err(err());
+    }
+    Ok(Rename::Table {
+        from: from.trim().into(),
+        to: to.trim().into(),
+    })
 }

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use automigrate_core::codegen::{FileSpec, render_file};
 use automigrate_core::hazards::{self, Hazard};
-use automigrate_core::{Backend, Plan, Schema, Table, dialect, diff};
+use automigrate_core::renames::{self, Candidate, Rename};
+use automigrate_core::{Backend, Plan, Schema, Table, dialect};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 
 use crate::entities::Entities;
@@ -154,6 +155,10 @@ pub struct Analysis {
     /// Rows in the tables the hazards concern (counted up to just over
     /// [`hazards::ROW_COUNT_LIMIT`]).
     pub rows: BTreeMap<String, u64>,
+    /// Rename candidates answered No (or never asked): generated as drop + add.
+    pub declined: Vec<Candidate>,
+    /// Drops and adds whose names are alike but whose definitions differ.
+    pub near_misses: Vec<String>,
 }
 
 impl Analysis {
@@ -182,6 +187,23 @@ impl Analysis {
                 if let Some(alt) = &h.alternative {
                     out.push(format!("      safer: {alt}"));
                 }
+            }
+        }
+        for n in &self.near_misses {
+            out.push(format!("note: {n}"));
+        }
+        if !self.declined.is_empty() {
+            out.push(String::new());
+            out.push(format!(
+                "{} possible rename(s) generated as drop + add (see REVIEW(rename-candidate)):",
+                self.declined.len()
+            ));
+            for c in &self.declined {
+                let flag = match &c.rename {
+                    Rename::Column { table, from, to } => format!("--rename {table}.{from}={to}"),
+                    Rename::Table { from, to } => format!("--rename-table {from}={to}"),
+                };
+                out.push(format!("  {}  (to rename: {flag})", c.rename.describe()));
             }
         }
         out
@@ -250,14 +272,78 @@ async fn count_rows(
 /// Compares the entities with the database: connects, checks the migration history, reads both
 /// schemas, diffs them, and finds the hazards of the plan.
 pub async fn analyze(project: &Project<'_>) -> anyhow::Result<Analysis> {
+    analyze_with(project, &[], &mut NoQuestions).await
+}
+
+/// Asks a human what the diff cannot know. The command line asks on the terminal; anything
+/// else (CI, pipes, tests) answers No, so that nothing ever blocks.
+pub trait Questioner {
+    /// `Was users.name renamed to users.full_name (varchar, not null)?`
+    fn confirm_rename(&mut self, candidate: &Candidate) -> bool;
+}
+
+/// Answers No to every question.
+pub struct NoQuestions;
+
+impl Questioner for NoQuestions {
+    fn confirm_rename(&mut self, _: &Candidate) -> bool {
+        false
+    }
+}
+
+/// Asks on the terminal, `[y/N]`, No by default.
+pub struct Terminal;
+
+impl Questioner for Terminal {
+    fn confirm_rename(&mut self, candidate: &Candidate) -> bool {
+        use std::io::Write as _;
+        eprint!("{} [y/N] ", candidate.question);
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        if std::io::stdin().read_line(&mut answer).is_err() {
+            return false;
+        }
+        matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+    }
+}
+
+/// [`analyze`] with renames given on the command line, and questions for the rename candidates
+/// that remain.
+pub async fn analyze_with(
+    project: &Project<'_>,
+    renames: &[Rename],
+    questioner: &mut dyn Questioner,
+) -> anyhow::Result<Analysis> {
     let dir = MigrationDir::new(project.migration_dir);
     let registered = dir.registered()?;
     let db = connect(project.database_url).await?;
     let backend = backend_of(&db)?;
     let live = introspect(&db, HISTORY_TABLE).await?;
     check_history(&db, live.has_history_table, &registered).await?;
-    let declared = project.entities.schema(backend)?;
-    let plan = diff(&live.schema, &declared);
+    let (declared, declared_renames) = project.entities.schema_and_renames(backend)?;
+
+    // Renames given on the command line must apply; those the entities declare with
+    // `renamed_from` apply until they have been carried out.
+    renames::check(&live.schema, &declared, renames).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut accepted: Vec<Rename> = renames.to_vec();
+    for r in declared_renames {
+        let mut with = accepted.clone();
+        with.push(r.clone());
+        if renames::check(&live.schema, &declared, &with).is_ok() {
+            accepted.push(r);
+        }
+    }
+    let first = renames::diff_with_renames(&live.schema, &declared, &accepted);
+    let mut declined = Vec::new();
+    for candidate in renames::candidates(&first) {
+        if questioner.confirm_rename(&candidate) {
+            accepted.push(candidate.rename);
+        } else {
+            declined.push(candidate);
+        }
+    }
+    let plan = renames::diff_with_renames(&live.schema, &declared, &accepted);
+    let near_misses = renames::near_misses(&plan);
     let hazards: Vec<Hazard> = plan
         .changes
         .iter()
@@ -272,6 +358,8 @@ pub async fn analyze(project: &Project<'_>) -> anyhow::Result<Analysis> {
         plan,
         hazards,
         rows,
+        declined,
+        near_misses,
     })
 }
 
@@ -311,6 +399,16 @@ pub async fn makemigration(
     message: &str,
     options: MakeOptions,
 ) -> anyhow::Result<Outcome> {
+    makemigration_with(project, message, options, &mut NoQuestions).await
+}
+
+/// [`makemigration`], asking `questioner` about rename candidates.
+pub async fn makemigration_with(
+    project: &Project<'_>,
+    message: &str,
+    options: MakeOptions,
+    questioner: &mut dyn Questioner,
+) -> anyhow::Result<Outcome> {
     let dir = MigrationDir::new(project.migration_dir);
     let registered = dir.registered()?;
     let name = migration_name(message, chrono::Utc::now(), &registered)?;
@@ -325,10 +423,26 @@ pub async fn makemigration(
             plan: Plan::default(),
             hazards: Vec::new(),
             rows: BTreeMap::new(),
+            declined: Vec::new(),
+            near_misses: Vec::new(),
         }
     } else {
-        analyze(project).await?
+        analyze_with(project, &options.renames, questioner).await?
     };
+    if options.strict && !analysis.declined.is_empty() {
+        bail!(
+            "--strict: {} possible rename(s) would be generated as drop + add, losing data:\n{}\n\
+             Say which are renames with --rename table.old=new / --rename-table old=new, or run \
+             without --strict to generate the drops.",
+            analysis.declined.len(),
+            analysis
+                .declined
+                .iter()
+                .map(|c| format!("    {}", c.rename.describe()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
     if analysis.plan.is_empty() && !options.empty {
         return Ok(Outcome::NoChanges);
     }
@@ -337,6 +451,7 @@ pub async fn makemigration(
         backend: analysis.backend,
         plan: &analysis.plan,
         rows: &analysis.rows,
+        declined: &analysis.declined,
     })?;
     let source = rustfmt(&source);
     let report = analysis.report();
@@ -358,12 +473,16 @@ pub async fn makemigration(
 }
 
 /// How `makemigration` runs.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct MakeOptions {
     /// Write a migration with empty `up` and `down`.
     pub empty: bool,
     /// Return the file instead of writing it.
     pub dry_run: bool,
+    /// Renames a human has confirmed (`--rename`, `--rename-table`).
+    pub renames: Vec<Rename>,
+    /// Refuse when rename candidates remain unanswered or answered No.
+    pub strict: bool,
 }
 
 /// Formats with rustfmt when it is installed; the generated text is already laid out the same

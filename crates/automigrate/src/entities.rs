@@ -6,6 +6,7 @@ use automigrate_core::dialect;
 use automigrate_core::model::{
     Backend, Column, ColumnType, EnumType, FkAction, ForeignKey, Index, Schema, Table,
 };
+use automigrate_core::renames::Rename;
 use sea_orm::sea_query::{ForeignKeyAction, TableCreateStatement};
 use sea_orm::{ColumnTrait, DbBackend, EntityTrait, Iterable};
 
@@ -14,6 +15,24 @@ type Declare = Box<dyn Fn(Backend) -> Result<Declared, String>>;
 struct Declared {
     table: Table,
     enums: Vec<EnumType>,
+    /// `#[sea_orm(renamed_from = "old")]`: (old, new) column names.
+    renamed: Vec<(String, String)>,
+}
+
+/// Splits SeaORM's `renamed_from` note off a column comment: `"text; renamed_from \"old\""`
+/// or `renamed_from "old"` gives (`Some("text")`, `Some("old")`).
+fn split_renamed_from(comment: Option<&str>) -> (Option<String>, Option<String>) {
+    let Some(comment) = comment else {
+        return (None, None);
+    };
+    match comment.rsplit_once("renamed_from \"") {
+        Some((head, tail)) if tail.ends_with('"') => {
+            let old = tail[..tail.len() - 1].to_string();
+            let head = head.trim_end().trim_end_matches(';').trim_end();
+            ((!head.is_empty()).then(|| head.to_string()), Some(old))
+        }
+        _ => (Some(comment.to_string()), None),
+    }
 }
 
 /// The entities of an application, listed explicitly: the list in your `xtask` is the list of
@@ -45,6 +64,13 @@ impl Entities {
 
     /// The declared schema for a backend.
     pub fn schema(&self, backend: Backend) -> anyhow::Result<Schema> {
+        Ok(self.schema_and_renames(backend)?.0)
+    }
+
+    /// The declared schema, and the column renames the entities declare with
+    /// `#[sea_orm(renamed_from = "old")]`.
+    pub fn schema_and_renames(&self, backend: Backend) -> anyhow::Result<(Schema, Vec<Rename>)> {
+        let mut renames = Vec::new();
         let mut schema = Schema::new(backend);
         for (name, declare) in &self.entities {
             let declared = declare(backend)
@@ -68,9 +94,16 @@ impl Entities {
                 }
                 schema.enums.insert(e.name.clone(), e);
             }
+            for (from, to) in declared.renamed {
+                renames.push(Rename::Column {
+                    table: declared.table.name.clone(),
+                    from,
+                    to,
+                });
+            }
             schema.add_table(declared.table);
         }
-        Ok(schema)
+        Ok((schema, renames))
     }
 }
 
@@ -98,6 +131,7 @@ fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, Stri
     let name = entity.table_name().to_string();
     let mut table = Table::new(&name);
     let mut enums = Vec::new();
+    let mut renamed = Vec::new();
 
     // Enum columns: sea_orm writes PostgreSQL enums as a custom type name and loses the
     // variants; `Column::def()` still has them.
@@ -147,6 +181,10 @@ fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, Stri
                 constraint: true,
             });
         }
+        let (comment, renamed_from) = split_renamed_from(spec.comment.as_deref());
+        if let Some(old) = renamed_from {
+            renamed.push((old, col_name.clone()));
+        }
         table.columns.push(Column {
             name: col_name,
             sql_type,
@@ -154,7 +192,7 @@ fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, Stri
             nullable: spec.nullable != Some(false),
             default,
             auto_increment: spec.auto_increment,
-            comment: spec.comment.clone(),
+            comment,
         });
     }
     for idx in stmt.get_indexes() {
@@ -194,5 +232,31 @@ fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, Stri
         });
     }
     dialect::normalize_table(backend, &mut table);
-    Ok(Declared { table, enums })
+    Ok(Declared {
+        table,
+        enums,
+        renamed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_renamed_from;
+
+    #[test]
+    fn renamed_from_is_not_part_of_the_comment() {
+        assert_eq!(
+            split_renamed_from(Some("nickname; renamed_from \"old_nick\"")),
+            (Some("nickname".into()), Some("old_nick".into()))
+        );
+        assert_eq!(
+            split_renamed_from(Some("renamed_from \"old\"")),
+            (None, Some("old".into()))
+        );
+        assert_eq!(
+            split_renamed_from(Some("plain")),
+            (Some("plain".into()), None)
+        );
+        assert_eq!(split_renamed_from(None), (None, None));
+    }
 }

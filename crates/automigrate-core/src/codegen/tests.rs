@@ -106,6 +106,7 @@ fn render(backend: Backend, from: &Schema, to: &Schema, message: &str) -> String
         backend,
         plan: &plan,
         rows: &BTreeMap::from([("users".to_string(), 3)]),
+        declined: &[],
     })
     .unwrap()
 }
@@ -190,6 +191,7 @@ fn empty_migration() {
             backend: Backend::Sqlite,
             plan: &plan,
             rows: &BTreeMap::new(),
+            declined: &[],
         })
         .unwrap()
     );
