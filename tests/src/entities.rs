@@ -512,3 +512,46 @@ pub mod v4 {
             .entity(super::v2::comment::Entity)
     }
 }
+
+/// `user_role` with a value added in the middle: v5 is v2 with `users.role` of this type.
+#[derive(Clone, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "user_role")]
+pub enum RoleV5 {
+    #[sea_orm(string_value = "admin")]
+    Admin,
+    #[sea_orm(string_value = "editor")]
+    Editor,
+    #[sea_orm(string_value = "member")]
+    Member,
+}
+
+pub mod v5 {
+    pub mod user {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "users")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            #[sea_orm(unique)]
+            pub email: String,
+            #[sea_orm(column_type = "String(StringLen::N(100))")]
+            pub name: String,
+            pub role: crate::entities::RoleV5,
+            pub bio: Option<String>,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}
+
+pub fn v5() -> Entities {
+    Entities::new()
+        .entity(v5::user::Entity)
+        .entity(v2::post::Entity)
+        .entity(v2::comment::Entity)
+}

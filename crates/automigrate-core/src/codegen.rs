@@ -354,6 +354,14 @@ fn statement_code(
                 values.join(", ")
             )]
         }
+        Change::AlterEnum {
+            from,
+            to,
+            uses: columns,
+        } => {
+            uses.pg_type = true;
+            alter_enum(backend, change, from, to, columns)?
+        }
         Change::DropEnum(e) => {
             uses.pg_type = true;
             vec![format!(
@@ -930,4 +938,68 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// PostgreSQL enum changes: `ADD VALUE` for added values; a removal or reordering recreates the
+/// type and converts its columns, which is the only way PostgreSQL offers.
+fn alter_enum(
+    backend: Backend,
+    change: &Change,
+    from: &crate::model::EnumType,
+    to: &crate::model::EnumType,
+    columns: &[crate::diff::EnumUse],
+) -> Result<Vec<String>, Unsupported> {
+    if backend != Backend::Postgres {
+        return Err(unsupported(change, "enum types exist only on PostgreSQL"));
+    }
+    let name = lit(&to.name);
+    if crate::diff::only_adds(from, to) {
+        // In reverse, so that the value each one goes before is already there.
+        let mut out = Vec::new();
+        for (i, v) in to.values.iter().enumerate().rev() {
+            if from.values.contains(v) {
+                continue;
+            }
+            let position = match to.values.get(i + 1) {
+                Some(next) => format!(".before({})", lit(next)),
+                None => String::new(),
+            };
+            out.push(format!(
+                "manager\n    .alter_type(Type::alter().name({name}).add_value({}){position})\n    .await?;",
+                lit(v)
+            ));
+        }
+        return Ok(out);
+    }
+    let q = |n: &str| quote(backend, n);
+    let old = format!("{}__old", to.name);
+    let values: Vec<String> = to.values.iter().map(|v| lit(v)).collect();
+    let mut out = vec![format!(
+        "manager\n    .alter_type(Type::alter().name({name}).rename_to({}))\n    .await?;",
+        lit(&old)
+    )];
+    out.push(format!(
+        "manager\n    .create_type(\n        Type::create()\n            .as_enum({name})\n            .values([{}])\n            .to_owned(),\n    )\n    .await?;",
+        values.join(", ")
+    ));
+    for u in columns {
+        let alter = format!("ALTER TABLE {} ALTER COLUMN {}", q(&u.table), q(&u.column));
+        if u.default_before.is_some() {
+            out.push(execute(&format!("{alter} DROP DEFAULT")));
+        }
+        out.push(execute(&format!(
+            "{alter} TYPE {} USING {}::text::{}",
+            q(&to.name),
+            q(&u.column),
+            q(&to.name)
+        )));
+        if let Some(d) = &u.default_after {
+            out.push(execute(&format!("{alter} SET DEFAULT {}", d.to_sql())));
+        }
+    }
+    out.push(format!(
+        "manager\n    .drop_type(Type::drop().name({}).to_owned())\n    .await?;",
+        lit(&old)
+    ));
+    Ok(out)
 }

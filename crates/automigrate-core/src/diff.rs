@@ -11,6 +11,13 @@ use crate::model::{Backend, Column, EnumType, ForeignKey, Index, Schema, Table};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
     CreateEnum(EnumType),
+    /// A PostgreSQL enum's values change. `uses` are the columns of the enum's type that both
+    /// schemas have, with their defaults before and after.
+    AlterEnum {
+        from: EnumType,
+        to: EnumType,
+        uses: Vec<EnumUse>,
+    },
     DropEnum(EnumType),
     CreateTable(Table),
     DropTable(Table),
@@ -73,6 +80,18 @@ impl Change {
         use Change::*;
         match self.clone() {
             CreateEnum(e) => DropEnum(e),
+            AlterEnum { from, to, uses } => AlterEnum {
+                from: to,
+                to: from,
+                uses: uses
+                    .into_iter()
+                    .map(|u| EnumUse {
+                        default_before: u.default_after,
+                        default_after: u.default_before,
+                        ..u
+                    })
+                    .collect(),
+            },
             DropEnum(e) => CreateEnum(e),
             CreateTable(t) => DropTable(t),
             DropTable(t) => CreateTable(t),
@@ -110,7 +129,7 @@ impl Change {
     pub fn table(&self) -> Option<&str> {
         use Change::*;
         match self {
-            CreateEnum(_) | DropEnum(_) => None,
+            CreateEnum(_) | DropEnum(_) | AlterEnum { .. } => None,
             CreateTable(t) | DropTable(t) => Some(&t.name),
             RebuildTable { to, .. } => Some(&to.name),
             RenameTable { to, .. } => Some(to),
@@ -130,6 +149,7 @@ impl Change {
     pub fn loses_data(&self) -> bool {
         match self {
             Change::DropTable(_) | Change::DropColumn { .. } => true,
+            Change::AlterEnum { from, to, .. } => !only_adds(from, to),
             Change::RebuildTable { changes, .. } => changes.iter().any(Change::loses_data),
             _ => false,
         }
@@ -141,6 +161,31 @@ impl Change {
         let cols = |c: &[String]| c.join(", ");
         match self {
             CreateEnum(e) => format!("+ enum {} ({})", e.name, e.values.join(", ")),
+            AlterEnum { from, to, .. } => {
+                let added: Vec<&str> = to
+                    .values
+                    .iter()
+                    .filter(|v| !from.values.contains(v))
+                    .map(String::as_str)
+                    .collect();
+                let removed: Vec<&str> = from
+                    .values
+                    .iter()
+                    .filter(|v| !to.values.contains(v))
+                    .map(String::as_str)
+                    .collect();
+                let mut s = format!("~ enum {}", to.name);
+                if !added.is_empty() {
+                    s.push_str(&format!(" + ({})", added.join(", ")));
+                }
+                if !removed.is_empty() {
+                    s.push_str(&format!(" - ({})", removed.join(", ")));
+                }
+                if added.is_empty() && removed.is_empty() {
+                    s.push_str(&format!(" reordered ({})", to.values.join(", ")));
+                }
+                s
+            }
             DropEnum(e) => format!("- enum {}", e.name),
             CreateTable(t) => format!("+ table {} ({} columns)", t.name, t.columns.len()),
             DropTable(t) => format!(
@@ -204,6 +249,21 @@ impl Change {
     }
 }
 
+/// A column whose type is an enum being altered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumUse {
+    pub table: String,
+    pub column: String,
+    pub default_before: Option<crate::model::DefaultValue>,
+    pub default_after: Option<crate::model::DefaultValue>,
+}
+
+/// True when `to` keeps every value of `from`, in the same order: the change only adds values.
+pub fn only_adds(from: &EnumType, to: &EnumType) -> bool {
+    let mut it = to.values.iter();
+    from.values.iter().all(|v| it.any(|w| w == v))
+}
+
 /// An ordered list of changes. Applying them in order turns the `from` schema into the `to`
 /// schema; applying [`Plan::inverse`] turns it back.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -247,8 +307,35 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
         }
     }
     for (name, e) in &from.enums {
-        if !to.enums.contains_key(name) {
-            drop_enums.push(Change::DropEnum(e.clone()));
+        match to.enums.get(name) {
+            None => drop_enums.push(Change::DropEnum(e.clone())),
+            Some(new) if new.values != e.values => {
+                let mut uses = Vec::new();
+                for (t, new_table) in &to.tables {
+                    let Some(old_table) = from.tables.get(t) else {
+                        continue;
+                    };
+                    for c in &new_table.columns {
+                        if let Some(old) = old_table.column(&c.name)
+                            && old.sql_type == *name
+                            && c.sql_type == *name
+                        {
+                            uses.push(EnumUse {
+                                table: t.clone(),
+                                column: c.name.clone(),
+                                default_before: old.default.clone(),
+                                default_after: c.default.clone(),
+                            });
+                        }
+                    }
+                }
+                create_enums.push(Change::AlterEnum {
+                    from: e.clone(),
+                    to: new.clone(),
+                    uses,
+                });
+            }
+            Some(_) => {}
         }
     }
 

@@ -27,7 +27,10 @@ impl Hazard {
 
     /// True for hazards that lose data, as opposed to ones that may fail or lock.
     pub fn loses_data(&self) -> bool {
-        matches!(self.code, "drop-table" | "drop-column" | "narrowing")
+        matches!(
+            self.code,
+            "drop-table" | "drop-column" | "narrowing" | "enum-value-removed"
+        )
     }
 }
 
@@ -159,6 +162,17 @@ pub fn of(change: &Change, backend: Backend) -> Vec<Hazard> {
             (backend == Backend::Postgres)
                 .then_some("on a large table, add it NOT VALID, then VALIDATE CONSTRAINT separately"),
         )),
+        Change::AlterEnum { from, to, uses } if !crate::diff::only_adds(from, to) => {
+            out.push(Hazard::new(
+                "enum-value-removed",
+                uses.first().map_or("", |u| u.table.as_str()),
+                format!(
+                    "enum `{}` loses or reorders values: PostgreSQL cannot do that in place, so the type is recreated and every column of it converted; rows holding a removed value make it fail",
+                    to.name
+                ),
+                Some("first update the rows that hold the values to remove"),
+            ))
+        }
         Change::AlterPrimaryKey { table, .. } => out.push(Hazard::new(
             "primary-key-change",
             table,
