@@ -555,3 +555,62 @@ pub fn v5() -> Entities {
         .entity(v2::post::Entity)
         .entity(v2::comment::Entity)
 }
+
+/// Two tables that reference each other.
+pub mod cycle {
+    pub mod team {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "team")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub captain_id: Option<i32>,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "super::player::Entity",
+                from = "Column::CaptainId",
+                to = "super::player::Column::Id",
+                on_delete = "SetNull"
+            )]
+            Captain,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod player {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "player")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub team_id: Option<i32>,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "super::team::Entity",
+                from = "Column::TeamId",
+                to = "super::team::Column::Id",
+                on_delete = "Cascade"
+            )]
+            Team,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub fn entities() -> automigrate::Entities {
+        automigrate::Entities::new()
+            .entity(team::Entity)
+            .entity(player::Entity)
+    }
+}

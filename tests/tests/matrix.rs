@@ -37,6 +37,46 @@ async fn matrix(backend: Backend, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Two tables referencing each other: created, compared equal, rows in both, dropped.
+async fn cycle(backend: Backend, name: &str) -> anyhow::Result<()> {
+    let db = TestDb::new(backend, name).await?;
+    let krate = MigrationCrate::new(name)?;
+    written(
+        krate
+            .makemigration(&db, &entities::cycle::entities(), "cycle")
+            .await?,
+    );
+    krate.run(&db, &["up"])?;
+    let live = db.schema().await?;
+    let plan = diff(&live, &entities::cycle::entities().schema(backend)?);
+    assert!(plan.is_empty(), "{plan:#?}");
+    assert_eq!(live.tables["team"].foreign_keys.len(), 1);
+    assert_eq!(live.tables["player"].foreign_keys.len(), 1);
+    db.execute("INSERT INTO team (id) VALUES (1)").await?;
+    db.execute("INSERT INTO player (id, team_id) VALUES (7, 1)")
+        .await?;
+    db.execute("UPDATE team SET captain_id = 7 WHERE id = 1")
+        .await?;
+    krate.run(&db, &["down"])?;
+    assert!(db.schema().await?.tables.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn sqlite_cycle() -> anyhow::Result<()> {
+    cycle(Backend::Sqlite, "sqlite_cycle").await
+}
+
+#[tokio::test]
+async fn postgres_cycle() -> anyhow::Result<()> {
+    cycle(Backend::Postgres, "postgres_cycle").await
+}
+
+#[tokio::test]
+async fn mysql_cycle() -> anyhow::Result<()> {
+    cycle(Backend::MySql, "mysql_cycle").await
+}
+
 #[tokio::test]
 async fn sqlite_matrix() -> anyhow::Result<()> {
     matrix(Backend::Sqlite, "sqlite_matrix").await

@@ -445,27 +445,68 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
         }
     }
 
+    // Tables that reference each other (a cycle) cannot all have their foreign keys inline:
+    // a key to a table created later is added after both exist, and a key to a table dropped
+    // earlier is dropped before it. SQLite accepts references to tables that do not exist yet
+    // and cannot add keys afterwards, so there they stay inline.
+    let split = to.backend != Backend::Sqlite;
+    let mut create_tables = Vec::new();
+    let mut placed: BTreeSet<&str> = BTreeSet::new();
+    let created_names: BTreeSet<&str> = created.iter().map(|t| t.name.as_str()).collect();
+    for orig in topological(&created) {
+        let mut t = orig.clone();
+        if split {
+            let (later, now): (Vec<ForeignKey>, Vec<ForeignKey>) =
+                t.foreign_keys.drain(..).partition(|fk| {
+                    fk.ref_table != t.name
+                        && created_names.contains(fk.ref_table.as_str())
+                        && !placed.contains(fk.ref_table.as_str())
+                });
+            t.foreign_keys = now;
+            for fk in later {
+                add_fks.push(Change::AddForeignKey {
+                    table: t.name.clone(),
+                    fk,
+                });
+            }
+        }
+        placed.insert(orig.name.as_str());
+        create_tables.push(Change::CreateTable(t));
+    }
+    let mut drop_tables = Vec::new();
+    let order: Vec<&Table> = topological(&dropped).into_iter().rev().collect();
+    for (i, t) in order.iter().enumerate() {
+        let mut t = (*t).clone();
+        if split {
+            // Keys of this table to tables dropped before it go first.
+            let earlier: BTreeSet<&str> = order[..i].iter().map(|t| t.name.as_str()).collect();
+            let (first, keep): (Vec<ForeignKey>, Vec<ForeignKey>) = t
+                .foreign_keys
+                .drain(..)
+                .partition(|fk| fk.ref_table != t.name && earlier.contains(fk.ref_table.as_str()));
+            t.foreign_keys = keep;
+            for fk in first {
+                drop_fks.push(Change::DropForeignKey {
+                    table: t.name.clone(),
+                    fk,
+                });
+            }
+        }
+        drop_tables.push(Change::DropTable(t));
+    }
+
     let mut changes = Vec::new();
     changes.extend(drop_fks);
     changes.extend(drop_indexes);
     changes.extend(create_enums);
-    changes.extend(
-        topological(&created)
-            .into_iter()
-            .map(|t| Change::CreateTable(t.clone())),
-    );
+    changes.extend(create_tables);
     changes.extend(add_columns);
     changes.extend(alter_columns);
     changes.extend(drop_columns);
     changes.extend(alter_pks);
     changes.extend(add_indexes);
     changes.extend(add_fks);
-    changes.extend(
-        topological(&dropped)
-            .into_iter()
-            .rev()
-            .map(|t| Change::DropTable(t.clone())),
-    );
+    changes.extend(drop_tables);
     changes.extend(drop_enums);
     if to.backend == Backend::Sqlite {
         changes = sqlite_rebuilds(changes, from, to);
@@ -783,6 +824,37 @@ mod tests {
             matches!(plan.changes[1], Change::RebuildTable { .. }),
             "{plan:#?}"
         );
+    }
+
+    #[test]
+    fn a_reference_cycle_gets_its_closing_key_after_both_tables() {
+        let mut a = table(
+            "a",
+            &[col("id", "integer", false), col("b_id", "integer", true)],
+        );
+        a.foreign_keys.push(fk("b_id", "b"));
+        let mut b = table(
+            "b",
+            &[col("id", "integer", false), col("a_id", "integer", true)],
+        );
+        b.foreign_keys.push(fk("a_id", "a"));
+        let plan = diff(&schema(vec![]), &schema(vec![a.clone(), b.clone()]));
+        let kinds: Vec<String> = plan.changes.iter().map(Change::summary).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                "+ table a (2 columns)",
+                "+ table b (2 columns)",
+                "+ foreign key a (b_id) -> b (id) on delete CASCADE"
+            ]
+        );
+        let Change::CreateTable(created_a) = &plan.changes[0] else {
+            panic!()
+        };
+        assert!(created_a.foreign_keys.is_empty());
+        // Dropping both drops that key first; and the inverse of creating is exactly that.
+        let down = diff(&schema(vec![a, b]), &schema(vec![]));
+        assert_eq!(down, plan.inverse(), "{down:#?}");
     }
 
     #[test]
