@@ -203,6 +203,7 @@ impl MigrationCrate {
                 database_url: &db.url,
                 migration_dir: &self.root,
                 entities,
+                config: Default::default(),
             },
             message,
             commands::MakeOptions::default(),

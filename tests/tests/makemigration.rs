@@ -140,6 +140,7 @@ async fn round_trip(backend: Backend, name: &str) -> anyhow::Result<()> {
             database_url: &db.url,
             migration_dir: &krate.root,
             entities: &entities::v2(),
+            config: Default::default(),
         },
         "backfill slugs",
         automigrate::commands::MakeOptions {

@@ -42,6 +42,7 @@ async fn dry_run(
         database_url: &db.url,
         migration_dir: &krate.root,
         entities,
+        config: Default::default(),
     };
     let options = MakeOptions {
         dry_run: true,
@@ -104,6 +105,7 @@ async fn renames(backend: Backend, name: &str) -> anyhow::Result<()> {
         database_url: &db.url,
         migration_dir: &krate.root,
         entities: &v4,
+        config: Default::default(),
     };
     let err = commands::makemigration(&project, "strict", strict)
         .await

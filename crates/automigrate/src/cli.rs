@@ -117,6 +117,7 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
         database_url: url,
         migration_dir: &cli.migration_dir,
         entities,
+        config: crate::config::Config::load(std::path::Path::new(crate::config::Config::FILE))?,
     };
     match cli.command {
         Command::Makemigration {

@@ -11,6 +11,7 @@ use automigrate_core::renames::{self, Candidate, Rename};
 use automigrate_core::{Backend, Plan, Schema, Table, dialect};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 
+use crate::config::Config;
 use crate::entities::Entities;
 use crate::introspect::{backend_of, introspect};
 use crate::migdir::MigrationDir;
@@ -23,6 +24,8 @@ pub struct Project<'a> {
     pub database_url: &'a str,
     pub migration_dir: &'a Path,
     pub entities: &'a Entities,
+    /// `automigrate.toml`.
+    pub config: Config,
 }
 
 #[derive(Debug)]
@@ -239,6 +242,19 @@ impl Analysis {
     }
 }
 
+/// Leaves the tables the configuration excludes out of the live schema. An entity that
+/// declares an excluded table is a contradiction, and an error.
+fn exclude(config: &Config, live: &mut Schema, declared: &Schema) -> anyhow::Result<()> {
+    if let Some(t) = declared.tables.keys().find(|t| config.excludes(t)) {
+        bail!(
+            "the entities declare table `{t}`, which {} excludes: remove it from exclude_tables, or the entity from the list",
+            Config::FILE
+        );
+    }
+    live.tables.retain(|name, _| !config.excludes(name));
+    Ok(())
+}
+
 /// Counts rows, up to just over the limit, in each table the hazards name.
 async fn count_rows(
     db: &DatabaseConnection,
@@ -321,6 +337,8 @@ pub async fn analyze_with(
     let live = introspect(&db, HISTORY_TABLE).await?;
     check_history(&db, live.has_history_table, &registered).await?;
     let (declared, declared_renames) = project.entities.schema_and_renames(backend)?;
+    let mut live = live;
+    exclude(&project.config, &mut live.schema, &declared)?;
 
     // Renames given on the command line must apply; those the entities declare with
     // `renamed_from` apply until they have been carried out.

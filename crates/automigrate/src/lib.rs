@@ -12,6 +12,7 @@
 //! ```
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod entities;
 pub mod introspect;
 pub mod migdir;

@@ -1,0 +1,79 @@
+//! `automigrate.toml`: what the project tells automigrate beyond its entities.
+//!
+//! ```toml
+//! # Tables the entities do not own: never compared, never proposed for dropping.
+//! # `*` matches any run of characters.
+//! exclude_tables = ["spatial_ref_sys", "queue_*"]
+//! ```
+//!
+//! The file is read from the current directory (the workspace root, where `cargo xtask` runs);
+//! without it, nothing is excluded.
+use std::path::Path;
+
+use anyhow::Context as _;
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Table names or `*` patterns the entities do not own.
+    #[serde(default)]
+    pub exclude_tables: Vec<String>,
+}
+
+impl Config {
+    pub const FILE: &'static str = "automigrate.toml";
+
+    /// Reads `path` if it exists; a missing file is the default configuration.
+    pub fn load(path: &Path) -> anyhow::Result<Config> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => toml::from_str(&text).with_context(|| {
+                format!(
+                    "{} is not a valid automigrate configuration",
+                    path.display()
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
+    /// True when the table is excluded.
+    pub fn excludes(&self, table: &str) -> bool {
+        self.exclude_tables.iter().any(|p| glob(p, table))
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn glob(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((head, tail)) => {
+            let Some(rest) = name.strip_prefix(head) else {
+                return false;
+            };
+            (0..=rest.len()).any(|i| rest.is_char_boundary(i) && glob(tail, &rest[i..]))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns() {
+        let c: Config =
+            toml::from_str(r#"exclude_tables = ["spatial_ref_sys", "queue_*", "*_audit"]"#)
+                .unwrap();
+        assert!(c.excludes("spatial_ref_sys"));
+        assert!(c.excludes("queue_jobs") && c.excludes("queue_"));
+        assert!(c.excludes("users_audit"));
+        assert!(!c.excludes("users") && !c.excludes("spatial_ref_sys2"));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        assert!(toml::from_str::<Config>("exclude = []").is_err());
+    }
+}

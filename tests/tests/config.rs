@@ -1,0 +1,59 @@
+//! `automigrate.toml`: excluded tables are never compared nor proposed for dropping.
+use automigrate::commands::{self, MakeOptions, Outcome, Project};
+use automigrate::config::Config;
+use automigrate_core::Backend;
+use automigrate_e2e::{MigrationCrate, TestDb, entities, written};
+
+#[tokio::test]
+async fn excluded_tables_are_left_alone() -> anyhow::Result<()> {
+    let db = TestDb::new(Backend::Postgres, "exclude").await?;
+    let krate = MigrationCrate::new("config_exclude")?;
+    written(krate.makemigration(&db, &entities::v1(), "v1").await?);
+    krate.run(&db, &["up"])?;
+    db.execute("CREATE TABLE spatial_ref_sys (srid integer PRIMARY KEY)")
+        .await?;
+    db.execute("CREATE TABLE queue_jobs (id integer PRIMARY KEY)")
+        .await?;
+
+    // Without configuration, both are proposed for dropping.
+    let v1 = entities::v1();
+    let mut project = Project {
+        database_url: &db.url,
+        migration_dir: &krate.root,
+        entities: &v1,
+        config: Config::default(),
+    };
+    let dry = MakeOptions {
+        dry_run: true,
+        ..Default::default()
+    };
+    match commands::makemigration(&project, "x", dry.clone()).await? {
+        Outcome::DryRun { report, .. } => {
+            let report = report.join("\n");
+            assert!(report.contains("- table spatial_ref_sys"), "{report}");
+            assert!(report.contains("- table queue_jobs"), "{report}");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    project.config = toml_config(r#"exclude_tables = ["spatial_ref_sys", "queue_*"]"#);
+    assert!(matches!(
+        commands::makemigration(&project, "x", dry).await?,
+        Outcome::NoChanges
+    ));
+
+    // An entity may not declare an excluded table.
+    project.config = toml_config(r#"exclude_tables = ["users"]"#);
+    let err = commands::makemigration(&project, "x", MakeOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("declare table `users`"), "{err}");
+    Ok(())
+}
+
+fn toml_config(text: &str) -> Config {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(Config::FILE);
+    std::fs::write(&path, text).unwrap();
+    Config::load(&path).unwrap()
+}
