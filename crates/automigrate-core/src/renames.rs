@@ -3,10 +3,11 @@
 //!
 //! The diff itself knows nothing of renames: [`diff_with_renames`] applies the accepted renames
 //! to the old schema, diffs what is left, and puts the renames first.
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diff::{Change, Plan, diff};
-use crate::model::{Column, Schema};
+use crate::model::{Column, Schema, Table};
 
 /// A rename, accepted or declared. Columns are named by the table's new name.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -79,6 +80,21 @@ fn flat(plan: &Plan) -> Vec<&Change> {
     out
 }
 
+/// What two tables must share to be a rename candidate: their columns (by name, with their
+/// definitions) and primary key. Tables with the same columns have the same shape; the converse
+/// is checked column by column.
+type TableShape = (Vec<(String, String)>, Vec<String>);
+
+fn table_shape(t: &Table) -> TableShape {
+    let mut cols: Vec<(String, String)> = t
+        .columns
+        .iter()
+        .map(|c| (c.name.clone(), c.describe()))
+        .collect();
+    cols.sort();
+    (cols, t.primary_key.clone())
+}
+
 /// Rename candidates in a plan: within one table, a dropped column and an added column with
 /// the same definition; a dropped table and an added table with the same columns.
 pub fn candidates(plan: &Plan) -> Vec<Candidate> {
@@ -103,9 +119,15 @@ pub fn candidates(plan: &Plan) -> Vec<Candidate> {
             && a.iter()
                 .all(|c| b.iter().any(|d| d.name == c.name && d.same_definition(c)))
     };
+    // Only tables with the same columns and key can pair: bucket the added ones by that, so
+    // that a dropped table is compared with its bucket rather than with every added table.
+    let mut by_shape: BTreeMap<TableShape, Vec<&Table>> = BTreeMap::new();
+    for &a in &added_tables {
+        by_shape.entry(table_shape(a)).or_default().push(a);
+    }
     let mut scored = Vec::new();
     for d in &dropped_tables {
-        for a in &added_tables {
+        for a in by_shape.get(&table_shape(d)).into_iter().flatten() {
             if same_columns(&d.columns, &a.columns) && d.primary_key == a.primary_key {
                 scored.push((
                     likeness(&d.name, &a.name),
@@ -124,27 +146,18 @@ pub fn candidates(plan: &Plan) -> Vec<Candidate> {
         });
     }
 
-    let mut tables: BTreeSet<&str> = BTreeSet::new();
+    // Dropped and added columns by table, in plan order.
+    let mut columns: BTreeMap<&str, (Vec<&Column>, Vec<&Column>)> = BTreeMap::new();
     for c in &changes {
-        if let Change::AddColumn { table, .. } = c {
-            tables.insert(table);
+        match c {
+            Change::DropColumn { table, column } => {
+                columns.entry(table).or_default().0.push(column)
+            }
+            Change::AddColumn { table, column } => columns.entry(table).or_default().1.push(column),
+            _ => {}
         }
     }
-    for table in tables {
-        let dropped: Vec<&Column> = changes
-            .iter()
-            .filter_map(|c| match c {
-                Change::DropColumn { table: t, column } if t == table => Some(column),
-                _ => None,
-            })
-            .collect();
-        let added: Vec<&Column> = changes
-            .iter()
-            .filter_map(|c| match c {
-                Change::AddColumn { table: t, column } if t == table => Some(column),
-                _ => None,
-            })
-            .collect();
+    for (table, (dropped, added)) in columns {
         let mut scored = Vec::new();
         for d in &dropped {
             for a in &added {
@@ -177,20 +190,20 @@ pub fn candidates(plan: &Plan) -> Vec<Candidate> {
 /// as renames (a rename and a change at once is two steps), but worth a look.
 pub fn near_misses(plan: &Plan) -> Vec<String> {
     let changes = flat(plan);
+    // Added columns by table, in plan order.
+    let mut added: BTreeMap<&str, Vec<&Column>> = BTreeMap::new();
+    for c in &changes {
+        if let Change::AddColumn { table, column } = c {
+            added.entry(table).or_default().push(column);
+        }
+    }
     let mut out = Vec::new();
     for c in &changes {
         let Change::DropColumn { table, column: d } = c else {
             continue;
         };
-        for c2 in &changes {
-            if let Change::AddColumn {
-                table: t,
-                column: a,
-            } = c2
-                && t == table
-                && !d.same_definition(a)
-                && likeness(&d.name, &a.name) >= 0.5
-            {
+        for a in added.get(table.as_str()).into_iter().flatten() {
+            if !d.same_definition(a) && likeness(&d.name, &a.name) >= 0.5 {
                 out.push(format!(
                     "{table}.{} ({}) is dropped and {table}.{} ({}) added: if that is a rename, \
                      rename it in a migration of its own first, then change it",
@@ -261,14 +274,17 @@ pub fn apply(schema: &Schema, renames: &[Rename]) -> Schema {
 
 /// Renames that cannot be applied: the old name is not there, or the new one already is.
 pub fn check(schema: &Schema, target: &Schema, renames: &[Rename]) -> Result<(), String> {
-    let renamed_tables = apply(
-        schema,
-        &renames
-            .iter()
-            .filter(|r| matches!(r, Rename::Table { .. }))
-            .cloned()
-            .collect::<Vec<_>>(),
-    );
+    let table_renames: Vec<Rename> = renames
+        .iter()
+        .filter(|r| matches!(r, Rename::Table { .. }))
+        .cloned()
+        .collect();
+    // Without table renames the schema is the one to look in: no copy of it.
+    let renamed_tables = if table_renames.is_empty() {
+        Cow::Borrowed(schema)
+    } else {
+        Cow::Owned(apply(schema, &table_renames))
+    };
     for r in renames {
         match r {
             Rename::Table { from, to } => {
@@ -325,7 +341,11 @@ pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &[Rename]) -> Plan
     let mut renames = renames.to_vec();
     renames.sort();
     renames.dedup();
-    let renamed = apply(from, &renames);
+    let renamed = if renames.is_empty() {
+        Cow::Borrowed(from)
+    } else {
+        Cow::Owned(apply(from, &renames))
+    };
     let rest = diff(&renamed, to);
     let mut changes: Vec<Change> = renames
         .iter()
@@ -395,6 +415,47 @@ mod tests {
         assert_eq!(
             candidates(&plan)[1].question,
             "Was users.name renamed to users.full_name (text, not null)?"
+        );
+    }
+
+    #[test]
+    fn tables_pair_only_with_tables_of_the_same_columns() {
+        let table = |name: &str, cols: &[Column]| {
+            let mut t = Table::new(name);
+            t.columns = cols.to_vec();
+            t.primary_key = vec!["id".into()];
+            t
+        };
+        let mut v1 = Schema::new(Backend::Postgres);
+        v1.add_table(table(
+            "orders",
+            &[col("id", "integer"), col("total", "integer")],
+        ));
+        v1.add_table(table(
+            "people",
+            &[col("id", "integer"), col("name", "text")],
+        ));
+        let mut v2 = Schema::new(Backend::Postgres);
+        v2.add_table(table(
+            "order_rows",
+            &[col("id", "integer"), col("total", "integer")],
+        ));
+        v2.add_table(table(
+            "persons",
+            &[col("id", "integer"), col("name", "text")],
+        ));
+        v2.add_table(table(
+            "purchases",
+            &[col("id", "integer"), col("total", "text")],
+        ));
+        let plan = diff(&v1, &v2);
+        let found: Vec<String> = candidates(&plan)
+            .iter()
+            .map(|c| c.rename.describe())
+            .collect();
+        assert_eq!(
+            found,
+            vec!["table orders -> order_rows", "table people -> persons"]
         );
     }
 
