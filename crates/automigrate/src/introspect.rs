@@ -6,7 +6,7 @@
 //! Why not sea-schema's discovery: it issues several queries per table one after another, loses
 //! the raw type and default text (SQLite), and does not see plain indexes on PostgreSQL. We read
 //! the same catalogs in bulk and keep the text the database itself reports.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Context as _;
 use automigrate_core::dialect;
@@ -400,12 +400,12 @@ async fn postgres(db: &DatabaseConnection) -> anyhow::Result<Schema> {
         }
     }
     // Only the enum types that managed columns use are part of the comparison.
-    let used: Vec<String> = schema
+    let used: BTreeSet<&str> = schema
         .tables
         .values()
-        .flat_map(|t| t.columns.iter().map(|c| c.sql_type.clone()))
+        .flat_map(|t| t.columns.iter().map(|c| c.sql_type.as_str()))
         .collect();
-    schema.enums.retain(|name, _| used.contains(name));
+    schema.enums.retain(|name, _| used.contains(name.as_str()));
     Ok(schema)
 }
 
