@@ -614,3 +614,25 @@ pub mod cycle {
             .entity(player::Entity)
     }
 }
+
+/// An entity SQLite cannot store: an array column (PostgreSQL only).
+pub mod tagged {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "tagged")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub tags: Vec<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    pub fn entities() -> automigrate::Entities {
+        automigrate::Entities::new().entity(Entity)
+    }
+}

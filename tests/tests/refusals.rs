@@ -154,3 +154,56 @@ async fn refuses_a_directory_that_is_not_a_migration_crate() -> anyhow::Result<(
     assert_eq!(std::fs::read_dir(dir.path())?.count(), 0);
     Ok(())
 }
+
+#[tokio::test]
+async fn refuses_a_missing_database() -> anyhow::Result<()> {
+    let krate = MigrationCrate::new("refusal_missing_db")?;
+    let msg = refuse(
+        &krate,
+        "postgres://postgres@127.0.0.1:5432/am_no_such_database",
+    )
+    .await;
+    assert!(msg.contains("cannot connect to postgres://"), "{msg}");
+    assert!(msg.contains("does not exist"), "{msg}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn refuses_a_wrong_password() -> anyhow::Result<()> {
+    let krate = MigrationCrate::new("refusal_password")?;
+    let msg = refuse(&krate, "mysql://root:wrong-password@127.0.0.1:3306/test").await;
+    assert!(msg.contains("cannot connect to mysql://root:***@"), "{msg}");
+    assert!(msg.contains("Access denied"), "{msg}");
+    assert!(!msg.contains("wrong-password"), "{msg}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn refuses_an_entity_the_backend_cannot_store() -> anyhow::Result<()> {
+    let db = TestDb::new(Backend::Sqlite, "badentity").await?;
+    let krate = MigrationCrate::new("refusal_entity")?;
+    let before = snapshot(&krate.root);
+    let tagged = entities::tagged::entities();
+    let err = commands::makemigration(
+        &Project {
+            database_url: &db.url,
+            migration_dir: &krate.root,
+            entities: &tagged,
+            config: Default::default(),
+        },
+        "tags",
+        automigrate::commands::MakeOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.contains("entity `tagged` cannot be used"), "{msg}");
+    assert!(
+        msg.contains("column `tags`") && msg.contains("SQLite does not support"),
+        "{msg}"
+    );
+    assert_eq!(snapshot(&krate.root), before);
+    // PostgreSQL has arrays.
+    assert!(tagged.schema(Backend::Postgres).is_ok());
+    Ok(())
+}

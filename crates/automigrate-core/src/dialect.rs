@@ -16,6 +16,32 @@ use crate::model::{Backend, DefaultValue, EnumType, FkAction, Table};
 /// Renders a column type as sea-query writes it in DDL for the backend. `None` when sea-query
 /// cannot express the type on that backend (it would panic).
 pub fn render_type(backend: Backend, ty: &ColumnType) -> Option<String> {
+    use ColumnType as T;
+    // The types sea-query's builders refuse (with a panic) on each backend.
+    let refused = match backend {
+        Backend::Sqlite => matches!(
+            ty,
+            T::Interval(..)
+                | T::Array(_)
+                | T::Vector(_)
+                | T::Cidr
+                | T::Inet
+                | T::MacAddr
+                | T::Year
+                | T::Bit(_)
+                | T::VarBit(_)
+                | T::LTree
+        ),
+        Backend::Postgres => matches!(ty, T::Year),
+        Backend::MySql => matches!(
+            ty,
+            T::Array(_) | T::Vector(_) | T::Cidr | T::Inet | T::MacAddr | T::LTree
+        ),
+    };
+    if refused {
+        return None;
+    }
+    // Anything else that panics is caught rather than taking the command down.
     let ty = ty.clone();
     std::panic::catch_unwind(move || {
         let mut s = String::new();

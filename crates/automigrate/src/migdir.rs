@@ -272,4 +272,26 @@ impl MigratorTrait for Migrator {
             "{err}"
         );
     }
+
+    #[test]
+    fn never_overwrites_a_file_and_leaves_lib_rs_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/lib.rs"), LIB).unwrap();
+        let taken = dir.path().join("src/m20260103_000000_x.rs");
+        std::fs::write(&taken, "// mine\n").unwrap();
+        let err = MigrationDir::new(dir.path())
+            .add("m20260103_000000_x", "// generated\n")
+            .unwrap_err();
+        assert!(err.to_string().contains("already exists"), "{err}");
+        assert_eq!(std::fs::read_to_string(&taken).unwrap(), "// mine\n");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("src/lib.rs")).unwrap(),
+            LIB
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("src")).unwrap().count(),
+            2
+        );
+    }
 }
