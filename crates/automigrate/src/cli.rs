@@ -177,14 +177,20 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
             let analysis = commands::analyze(&project).await?;
             if analysis.plan.is_empty() {
                 println!("{NO_CHANGES}");
-            } else {
-                println!("{}", analysis.report().join("\n"));
+            }
+            let report = analysis.report();
+            if !report.is_empty() {
+                println!("{}", report.join("\n"));
             }
         }
         Command::Check => {
             let analysis = commands::analyze(&project).await?;
             if analysis.plan.is_empty() {
                 println!("{NO_CHANGES}");
+                let report = analysis.report();
+                if !report.is_empty() {
+                    println!("{}", report.join("\n"));
+                }
             } else {
                 println!("The database differs from the entities:");
                 println!("{}", analysis.report().join("\n"));

@@ -162,6 +162,8 @@ pub struct Analysis {
     pub declined: Vec<Candidate>,
     /// Drops and adds whose names are alike but whose definitions differ.
     pub near_misses: Vec<String>,
+    /// Objects in the database the entities cannot describe, left alone.
+    pub unmanaged: Vec<String>,
 }
 
 impl Analysis {
@@ -194,6 +196,20 @@ impl Analysis {
         }
         for n in &self.near_misses {
             out.push(format!("note: {n}"));
+        }
+        if !self.unmanaged.is_empty() {
+            out.push(String::new());
+            out.push(format!(
+                "Not managed by the entities, left alone ({}):",
+                self.unmanaged.len()
+            ));
+            const SHOWN: usize = 10;
+            for n in self.unmanaged.iter().take(SHOWN) {
+                out.push(format!("  {n}"));
+            }
+            if self.unmanaged.len() > SHOWN {
+                out.push(format!("  … and {} more", self.unmanaged.len() - SHOWN));
+            }
         }
         if !self.declined.is_empty() {
             out.push(String::new());
@@ -339,6 +355,13 @@ pub async fn analyze_with(
     let (declared, declared_renames) = project.entities.schema_and_renames(backend)?;
     let mut live = live;
     exclude(&project.config, &mut live.schema, &declared)?;
+    let unmanaged: Vec<String> = std::mem::take(&mut live.unmanaged)
+        .into_iter()
+        .filter(|n| {
+            let table = n.split_once(": ").map_or("", |(t, _)| t);
+            table.is_empty() || !project.config.excludes(table)
+        })
+        .collect();
 
     // Renames given on the command line must apply; those the entities declare with
     // `renamed_from` apply until they have been carried out.
@@ -378,6 +401,7 @@ pub async fn analyze_with(
         rows,
         declined,
         near_misses,
+        unmanaged,
     })
 }
 
@@ -443,6 +467,7 @@ pub async fn makemigration_with(
             rows: BTreeMap::new(),
             declined: Vec::new(),
             near_misses: Vec::new(),
+            unmanaged: Vec::new(),
         }
     } else {
         analyze_with(project, &options.renames, questioner).await?

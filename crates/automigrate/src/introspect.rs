@@ -20,6 +20,8 @@ pub struct Live {
     pub schema: Schema,
     /// True when the migration history table exists.
     pub has_history_table: bool,
+    /// Objects the entities cannot describe, left alone: `users: check constraint age_positive`.
+    pub unmanaged: Vec<String>,
 }
 
 pub fn backend_of(db: &DatabaseConnection) -> anyhow::Result<Backend> {
@@ -34,19 +36,22 @@ pub fn backend_of(db: &DatabaseConnection) -> anyhow::Result<Backend> {
 /// Reads the live schema, leaving out the migration history table.
 pub async fn introspect(db: &DatabaseConnection, history_table: &str) -> anyhow::Result<Live> {
     let backend = backend_of(db)?;
+    let mut unmanaged = Vec::new();
     let mut schema = match backend {
-        Backend::Sqlite => sqlite(db).await,
-        Backend::Postgres => postgres(db).await,
-        Backend::MySql => mysql(db).await,
+        Backend::Sqlite => sqlite(db, &mut unmanaged).await,
+        Backend::Postgres => postgres(db, &mut unmanaged).await,
+        Backend::MySql => mysql(db, &mut unmanaged).await,
     }
     .with_context(|| format!("reading the schema of the {} database", backend.name()))?;
     let has_history_table = schema.tables.remove(history_table).is_some();
     for t in schema.tables.values_mut() {
         dialect::normalize_table(backend, t);
     }
+    unmanaged.sort();
     Ok(Live {
         schema,
         has_history_table,
+        unmanaged,
     })
 }
 
@@ -92,7 +97,7 @@ fn column(
 // SQLite: table-valued pragma functions give every table's columns, indexes and keys in one
 // query each.
 
-async fn sqlite(db: &DatabaseConnection) -> anyhow::Result<Schema> {
+async fn sqlite(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Result<Schema> {
     let b = Backend::Sqlite;
     let mut schema = Schema::new(b);
     let no_enums = BTreeMap::new();
@@ -178,8 +183,12 @@ async fn sqlite(db: &DatabaseConnection) -> anyhow::Result<Schema> {
             None => entry.1 = true, // an expression: not managed
         }
     }
-    for ((table, _), (index, unmanaged)) in indexes {
-        if let (Some(t), false) = (schema.tables.get_mut(&table), unmanaged) {
+    for ((table, name), (index, unmanaged)) in indexes {
+        if unmanaged {
+            notes.push(format!(
+                "{table}: index {name} (partial or on an expression)"
+            ));
+        } else if let Some(t) = schema.tables.get_mut(&table) {
             t.indexes.push(index);
         }
     }
@@ -224,13 +233,27 @@ async fn sqlite(db: &DatabaseConnection) -> anyhow::Result<Schema> {
             t.foreign_keys.push(fk);
         }
     }
+    // Views and triggers: not managed.
+    for r in rows(
+        db,
+        "SELECT type, name, tbl_name FROM sqlite_master WHERE type IN ('view', 'trigger') ORDER BY type, name",
+    )
+    .await?
+    {
+        let (kind, name, table): (String, String, String) = (get(&r, 0)?, get(&r, 1)?, get(&r, 2)?);
+        notes.push(if kind == "view" {
+            format!("view {name}")
+        } else {
+            format!("{table}: trigger {name}")
+        });
+    }
     Ok(schema)
 }
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL: pg_catalog, the current schema only.
 
-async fn postgres(db: &DatabaseConnection) -> anyhow::Result<Schema> {
+async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Result<Schema> {
     let b = Backend::Postgres;
     let mut schema = Schema::new(b);
 
@@ -394,8 +417,12 @@ async fn postgres(db: &DatabaseConnection) -> anyhow::Result<Schema> {
             None => entry.1 = true,
         }
     }
-    for ((table, _), (index, unmanaged)) in indexes {
-        if let (Some(t), false) = (schema.tables.get_mut(&table), unmanaged) {
+    for ((table, name), (index, unmanaged)) in indexes {
+        if unmanaged {
+            notes.push(format!(
+                "{table}: index {name} (partial or on an expression)"
+            ));
+        } else if let Some(t) = schema.tables.get_mut(&table) {
             t.indexes.push(index);
         }
     }
@@ -406,13 +433,38 @@ async fn postgres(db: &DatabaseConnection) -> anyhow::Result<Schema> {
         .flat_map(|t| t.columns.iter().map(|c| c.sql_type.as_str()))
         .collect();
     schema.enums.retain(|name, _| used.contains(name.as_str()));
+    // Check constraints, views and triggers: not managed.
+    for r in rows(
+        db,
+        "SELECT cl.relname::text, con.conname::text, 'check constraint' FROM pg_constraint con \
+         JOIN pg_class cl ON cl.oid = con.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace \
+         WHERE n.nspname = current_schema() AND con.contype IN ('c', 'x') \
+         UNION ALL \
+         SELECT '', c.relname::text, CASE c.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END \
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = current_schema() AND c.relkind IN ('v', 'm') \
+         UNION ALL \
+         SELECT cl.relname::text, t.tgname::text, 'trigger' FROM pg_trigger t \
+         JOIN pg_class cl ON cl.oid = t.tgrelid JOIN pg_namespace n ON n.oid = cl.relnamespace \
+         WHERE n.nspname = current_schema() AND NOT t.tgisinternal \
+         ORDER BY 1, 3, 2",
+    )
+    .await?
+    {
+        let (table, name, kind): (String, String, String) = (get(&r, 0)?, get(&r, 1)?, get(&r, 2)?);
+        notes.push(if table.is_empty() {
+            format!("{kind} {name}")
+        } else {
+            format!("{table}: {kind} {name}")
+        });
+    }
     Ok(schema)
 }
 
 // ---------------------------------------------------------------------------------------------
 // MySQL / MariaDB: information_schema, the current database only.
 
-async fn mysql(db: &DatabaseConnection) -> anyhow::Result<Schema> {
+async fn mysql(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Result<Schema> {
     let b = Backend::MySql;
     let mut schema = Schema::new(b);
     let no_enums = BTreeMap::new();
@@ -550,9 +602,46 @@ async fn mysql(db: &DatabaseConnection) -> anyhow::Result<Schema> {
             .foreign_keys
             .iter()
             .any(|fk| fk.name.as_deref() == Some(name.as_str()) && fk.columns == index.columns);
-        if !unmanaged && (!fk_index || index.unique) {
+        if unmanaged {
+            notes.push(format!(
+                "{table}: index {name} (prefix or on an expression)"
+            ));
+        } else if !fk_index || index.unique {
             t.indexes.push(index);
         }
+    }
+    // Check constraints (but the json_valid ones MariaDB adds for JSON columns), views and
+    // triggers: not managed.
+    for r in rows(
+        db,
+        "SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHAR), 'check constraint', \
+                CAST(CHECK_CLAUSE AS CHAR) \
+         FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() \
+         UNION ALL \
+         SELECT '', CAST(TABLE_NAME AS CHAR), 'view', '' FROM information_schema.VIEWS \
+         WHERE TABLE_SCHEMA = DATABASE() \
+         UNION ALL \
+         SELECT CAST(EVENT_OBJECT_TABLE AS CHAR), CAST(TRIGGER_NAME AS CHAR), 'trigger', '' \
+         FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() \
+         ORDER BY 1, 3, 2",
+    )
+    .await?
+    {
+        let (table, name, kind, clause): (String, String, String, String) =
+            (get(&r, 0)?, get(&r, 1)?, get(&r, 2)?, get(&r, 3)?);
+        if kind == "check constraint"
+            && clause
+                .trim()
+                .to_ascii_lowercase()
+                .starts_with("json_valid(")
+        {
+            continue;
+        }
+        notes.push(if table.is_empty() {
+            format!("{kind} {name}")
+        } else {
+            format!("{table}: {kind} {name}")
+        });
     }
     Ok(schema)
 }
