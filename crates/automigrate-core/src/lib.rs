@@ -12,6 +12,7 @@ pub mod diff;
 pub mod hazards;
 pub mod model;
 pub mod renames;
+pub mod snapshot;
 
 pub use diff::{Change, Plan, diff};
 pub use model::{

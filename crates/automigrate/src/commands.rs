@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use automigrate_core::codegen::{FileSpec, render_file};
 use automigrate_core::hazards::{self, Hazard};
 use automigrate_core::renames::{self, Candidate, Rename};
+use automigrate_core::snapshot::Snapshot;
 use automigrate_core::{Backend, Plan, Schema, Table, dialect};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 
@@ -355,6 +356,12 @@ pub async fn analyze_with(
     let (declared, declared_renames) = project.entities.schema_and_renames(backend)?;
     let mut live = live;
     exclude(&project.config, &mut live.schema, &declared)?;
+    // What the entities never declared on their tables is left alone.
+    let snapshot = dir.snapshot()?;
+    let left_alone =
+        automigrate_core::snapshot::leave_alone(&mut live.schema, &declared, &snapshot);
+    live.unmanaged.extend(left_alone.notes.iter().cloned());
+    live.unmanaged.sort();
     let unmanaged: Vec<String> = std::mem::take(&mut live.unmanaged)
         .into_iter()
         .filter(|n| {
@@ -383,7 +390,8 @@ pub async fn analyze_with(
             declined.push(candidate);
         }
     }
-    let plan = renames::diff_with_renames(&live.schema, &declared, &accepted);
+    let mut plan = renames::diff_with_renames(&live.schema, &declared, &accepted);
+    left_alone.keep_in_rebuilds(&mut plan);
     let near_misses = renames::near_misses(&plan);
     let hazards: Vec<Hazard> = plan
         .changes
@@ -505,7 +513,11 @@ pub async fn makemigration_with(
             report,
         });
     }
-    let path = dir.add(&name, &source)?;
+    let path = if options.empty {
+        dir.add(&name, &source)?
+    } else {
+        dir.add_with_snapshot(&name, &source, &Snapshot::of(&analysis.declared))?
+    };
     Ok(Outcome::Written {
         path,
         name,

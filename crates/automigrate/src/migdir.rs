@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
+use automigrate_core::snapshot::{self, Snapshot};
 
 pub struct MigrationDir {
     pub root: PathBuf,
@@ -44,7 +45,37 @@ impl MigrationDir {
     /// Writes `<name>.rs` and registers it in `lib.rs`. Refuses to overwrite anything. The
     /// file is written first and `lib.rs` last, each through a temporary file and a rename, so
     /// that an interruption never leaves `lib.rs` naming a file that does not exist.
+    /// The declared-schema snapshot; an empty one when the project has none yet.
+    pub fn snapshot(&self) -> anyhow::Result<Snapshot> {
+        let path = self.root.join(snapshot::FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Snapshot::parse(&text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Snapshot::default()),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
+    /// [`MigrationDir::add`], and the snapshot of what the entities declare now, written after
+    /// the migration file and before `lib.rs`.
+    pub fn add_with_snapshot(
+        &self,
+        name: &str,
+        source: &str,
+        snapshot: &Snapshot,
+    ) -> anyhow::Result<PathBuf> {
+        self.write(name, source, Some(snapshot))
+    }
+
     pub fn add(&self, name: &str, source: &str) -> anyhow::Result<PathBuf> {
+        self.write(name, source, None)
+    }
+
+    fn write(
+        &self,
+        name: &str,
+        source: &str,
+        snapshot: Option<&Snapshot>,
+    ) -> anyhow::Result<PathBuf> {
         let lib = self.read_lib()?;
         let new_lib = crate::commands::rustfmt(&register(&lib, name)?);
         let file = self.src().join(format!("{name}.rs"));
@@ -54,9 +85,29 @@ impl MigrationDir {
                 file.display()
             );
         }
+        let snapshot_path = self.root.join(snapshot::FILE);
+        let old_snapshot = std::fs::read_to_string(&snapshot_path).ok();
         write_atomic(&file, source)?;
+        let undo = |file: &Path| {
+            let _ = std::fs::remove_file(file);
+            match &old_snapshot {
+                Some(text) => {
+                    let _ = write_atomic(&snapshot_path, text);
+                }
+                None if snapshot.is_some() => {
+                    let _ = std::fs::remove_file(&snapshot_path);
+                }
+                None => {}
+            }
+        };
+        if let Some(s) = snapshot
+            && let Err(e) = write_atomic(&snapshot_path, &s.render())
+        {
+            undo(&file);
+            return Err(e);
+        }
         if let Err(e) = write_atomic(&self.lib_rs(), &new_lib) {
-            let _ = std::fs::remove_file(&file);
+            undo(&file);
             return Err(e);
         }
         Ok(file)
@@ -64,7 +115,9 @@ impl MigrationDir {
 }
 
 fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
-    let tmp = path.with_extension("rs.automigrate-tmp");
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".automigrate-tmp");
+    let tmp = PathBuf::from(tmp);
     std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
