@@ -1,12 +1,12 @@
 pub use sea_orm_migration::prelude::*;
 
-mod m20261121_222237_create_blog_tables;
+mod m20261121_233648_create_blog_tables;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_222237_create_blog_tables::Migration)]
+        vec![Box::new(m20261121_233648_create_blog_tables::Migration)]
     }
 }
