@@ -444,6 +444,33 @@ pub fn canonical_fk_action(backend: Backend, action: FkAction) -> FkAction {
     }
 }
 
+/// A `String` field without a length says nothing about the length: against a sized
+/// `varchar(n)` in the database it is not a change (SeaORM users rarely mean "widen"). The
+/// declared column takes the live type where only the length differs. A declared length is
+/// compared exactly.
+pub fn unsized_strings_take_live_length(
+    live: &crate::model::Schema,
+    declared: &mut crate::model::Schema,
+) {
+    for (name, table) in declared.tables.iter_mut() {
+        let Some(live_table) = live.tables.get(name) else {
+            continue;
+        };
+        for c in &mut table.columns {
+            if !matches!(c.kind, ColumnType::String(StringLen::None)) {
+                continue;
+            }
+            if let Some(l) = live_table.column(&c.name)
+                && l.sql_type != c.sql_type
+                && split_args(&l.sql_type).0 == split_args(&c.sql_type).0
+                && split_args(&l.sql_type).1.is_some()
+            {
+                c.sql_type = l.sql_type.clone();
+            }
+        }
+    }
+}
+
 /// Table-level rules, applied to both sides after they are read:
 /// - SQLite: a single-column `integer` primary key is the rowid, so it auto-increments whether or
 ///   not `AUTOINCREMENT` was written;

@@ -353,7 +353,8 @@ pub async fn analyze_with(
     let backend = backend_of(&db)?;
     let live = introspect(&db, HISTORY_TABLE).await?;
     check_history(&db, live.has_history_table, &registered).await?;
-    let (declared, declared_renames) = project.entities.schema_and_renames(backend)?;
+    let (mut declared, declared_renames) = project.entities.schema_and_renames(backend)?;
+    dialect::unsized_strings_take_live_length(&live.schema, &mut declared);
     let mut live = live;
     exclude(&project.config, &mut live.schema, &declared)?;
     // What the entities never declared on their tables is left alone.
