@@ -57,3 +57,54 @@ fn toml_config(text: &str) -> Config {
     std::fs::write(&path, text).unwrap();
     Config::load(&path).unwrap()
 }
+
+#[tokio::test]
+async fn a_custom_history_table() -> anyhow::Result<()> {
+    let db = TestDb::new(Backend::Sqlite, "history").await?;
+    let krate = MigrationCrate::new("config_history")?;
+    let lib = krate.root.join("src/lib.rs");
+    let text = std::fs::read_to_string(&lib)?;
+    std::fs::write(
+        &lib,
+        automigrate::migdir::register(&text, "m20200101_000000_init")?,
+    )?;
+    std::fs::write(
+        krate.root.join("src/m20200101_000000_init.rs"),
+        "// applied\n",
+    )?;
+    db.execute(
+        "CREATE TABLE app_migrations (version varchar NOT NULL PRIMARY KEY, applied_at bigint NOT NULL); \
+         INSERT INTO app_migrations VALUES ('m20200101_000000_init', 0);",
+    )
+    .await?;
+    let v1 = entities::v1();
+    let mut project = Project {
+        database_url: &db.url,
+        migration_dir: &krate.root,
+        entities: &v1,
+        config: Config::default(),
+    };
+    // Without the setting, the history looks empty (the migration pending) and
+    // `app_migrations` looks like a table to drop.
+    let err = commands::makemigration(&project, "x", MakeOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("1 pending migration(s)"), "{err}");
+    project.config = toml_config(r#"history_table = "app_migrations""#);
+    match commands::makemigration(
+        &project,
+        "x",
+        MakeOptions {
+            dry_run: true,
+            ..Default::default()
+        },
+    )
+    .await?
+    {
+        Outcome::DryRun { report, .. } => {
+            assert!(!report.join("\n").contains("app_migrations"), "{report:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    Ok(())
+}

@@ -96,10 +96,13 @@ pub fn redact(url: &str) -> String {
 }
 
 /// The versions recorded in the history table, in order of application.
-async fn applied(db: &DatabaseConnection) -> anyhow::Result<Vec<String>> {
+async fn applied(db: &DatabaseConnection, history_table: &str) -> anyhow::Result<Vec<String>> {
     let stmt = Statement::from_string(
         db.get_database_backend(),
-        format!("SELECT version FROM {HISTORY_TABLE} ORDER BY applied_at, version"),
+        format!(
+            "SELECT version FROM {} ORDER BY applied_at, version",
+            dialect::quote_ident(backend_of(db)?, history_table)
+        ),
     );
     let rows = db
         .query_all_raw(stmt)
@@ -113,11 +116,12 @@ async fn applied(db: &DatabaseConnection) -> anyhow::Result<Vec<String>> {
 /// Refuses to go on unless the database has applied exactly the registered migrations.
 async fn check_history(
     db: &DatabaseConnection,
+    history_table: &str,
     has_history: bool,
     registered: &[String],
 ) -> anyhow::Result<()> {
     let applied = if has_history {
-        applied(db).await?
+        applied(db, history_table).await?
     } else {
         Vec::new()
     };
@@ -351,8 +355,9 @@ pub async fn analyze_with(
     let registered = dir.registered()?;
     let db = connect(project.database_url).await?;
     let backend = backend_of(&db)?;
-    let live = introspect(&db, HISTORY_TABLE).await?;
-    check_history(&db, live.has_history_table, &registered).await?;
+    let history_table = project.config.history_table();
+    let live = introspect(&db, history_table).await?;
+    check_history(&db, history_table, live.has_history_table, &registered).await?;
     let (mut declared, declared_renames) = project.entities.schema_and_renames(backend)?;
     dialect::unsized_strings_take_live_length(&live.schema, &mut declared);
     let mut live = live;

@@ -4,6 +4,8 @@
 //! # Tables the entities do not own: never compared, never proposed for dropping.
 //! # `*` matches any run of characters.
 //! exclude_tables = ["spatial_ref_sys", "queue_*"]
+//! # The migration history table, when the Migrator overrides `migration_table_name`.
+//! history_table = "seaql_migrations"
 //! ```
 //!
 //! The file is read from the current directory (the workspace root, where `cargo xtask` runs);
@@ -19,6 +21,10 @@ pub struct Config {
     /// Table names or `*` patterns the entities do not own.
     #[serde(default)]
     pub exclude_tables: Vec<String>,
+    /// The history table (sea-orm-migration's `MigratorTrait::migration_table_name`); `None`
+    /// is `seaql_migrations`.
+    #[serde(default)]
+    pub history_table: Option<String>,
 }
 
 impl Config {
@@ -36,6 +42,12 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
         }
+    }
+
+    pub fn history_table(&self) -> &str {
+        self.history_table
+            .as_deref()
+            .unwrap_or(crate::commands::HISTORY_TABLE)
     }
 
     /// True when the table is excluded.
