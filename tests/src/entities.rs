@@ -156,7 +156,7 @@ pub mod v3 {
             #[sea_orm(column_type = "String(StringLen::N(200))")]
             pub name: String,
             pub role: crate::entities::Role,
-            #[sea_orm(default_value = "")]
+            #[sea_orm(default_value = "", comment = "about the user")]
             pub bio: String,
         }
 
@@ -317,6 +317,8 @@ pub mod matrix {
         pub pair_b: i32,
         #[sea_orm(column_name = "Mixed Case")]
         pub mixed_case: i32,
+        #[sea_orm(comment = "what the user's friends call them")]
+        pub nickname: String,
         pub order: i32,
     }
 

@@ -208,6 +208,9 @@ fn alter_table(
                     "        .add_column({})",
                     column_def(backend, column, false, false, uses)
                 );
+                if backend == Backend::Postgres && column.comment.is_some() {
+                    after.push(comment_on(table, &column.name, column.comment.as_deref()));
+                }
             }
             Change::DropColumn { column, .. } => {
                 let _ = writeln!(ops, "        .drop_column({})", lit(&column.name));
@@ -260,6 +263,9 @@ fn alter_table(
                         format!("ALTER TABLE {} ALTER COLUMN {}", q(table), q(&to.name));
                     if from.default.is_some() && to.default.is_none() {
                         after.push(execute(&format!("{alter_col} DROP DEFAULT")));
+                    }
+                    if from.comment != to.comment {
+                        after.push(comment_on(table, &to.name, to.comment.as_deref()));
                     }
                     if from.auto_increment != to.auto_increment {
                         after.push(execute(&if to.auto_increment {
@@ -571,6 +577,11 @@ fn create_table_as(backend: Backend, t: &Table, name: &str, uses: &mut Uses) -> 
     }
     s.push_str("            .to_owned(),\n    )\n    .await?;");
     let mut out = vec![s];
+    if backend == Backend::Postgres {
+        for c in t.columns.iter().filter(|c| c.comment.is_some()) {
+            out.push(comment_on(name, &c.name, c.comment.as_deref()));
+        }
+    }
     for i in &t.indexes {
         let inline = i.unique
             && ((i.columns.len() == 1 && (i.name.is_none() || i.constraint))
@@ -662,6 +673,9 @@ fn column_def(
     }
     if unique {
         s.push_str(".unique_key()");
+    }
+    if let Some(comment) = &c.comment {
+        let _ = write!(s, ".comment({})", lit(comment));
     }
     s
 }
@@ -1002,4 +1016,18 @@ fn alter_enum(
         lit(&old)
     ));
     Ok(out)
+}
+
+/// PostgreSQL keeps comments out of `CREATE TABLE` and `ALTER TABLE`: `COMMENT ON COLUMN`.
+fn comment_on(table: &str, column: &str, comment: Option<&str>) -> String {
+    let q = |n: &str| quote(Backend::Postgres, n);
+    let value = match comment {
+        Some(c) => format!("'{}'", c.replace('\'', "''")),
+        None => "NULL".to_string(),
+    };
+    execute(&format!(
+        "COMMENT ON COLUMN {}.{} IS {value}",
+        q(table),
+        q(column)
+    ))
 }

@@ -489,6 +489,10 @@ pub fn normalize_table(backend: Backend, table: &mut Table) {
         if table.primary_key.contains(&c.name) {
             c.nullable = false;
         }
+        // SQLite has no column comments; elsewhere an empty comment is none.
+        if backend == Backend::Sqlite || c.comment.as_deref() == Some("") {
+            c.comment = None;
+        }
     }
     // A unique index on exactly the primary key columns adds nothing.
     let pk = table.primary_key.clone();

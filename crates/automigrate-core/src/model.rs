@@ -150,6 +150,7 @@ impl Column {
             && self.nullable == other.nullable
             && self.default == other.default
             && self.auto_increment == other.auto_increment
+            && self.comment == other.comment
     }
 
     /// A short human description: `varchar(100), not null, default 'x'`.
@@ -166,6 +167,9 @@ impl Column {
         if let Some(d) = &self.default {
             s.push_str(", default ");
             s.push_str(&d.to_sql());
+        }
+        if let Some(c) = &self.comment {
+            s.push_str(&format!(", comment {c:?}"));
         }
         s
     }

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::Context as _;
 use automigrate_core::dialect;
 use automigrate_core::model::{
-    Backend, Column, EnumType, FkAction, ForeignKey, Index, Schema, Table,
+    Backend, Column, ColumnType, EnumType, FkAction, ForeignKey, Index, Schema, Table,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, Statement, TryGetable};
 
@@ -70,7 +70,12 @@ fn get<T: TryGetable>(row: &QueryResult, i: usize) -> anyhow::Result<T> {
         .map_err(|e| anyhow::anyhow!("reading column {i} of a catalog row: {e}"))
 }
 
+/// The canonical type and builder type of each type text met so far: a schema has thousands of
+/// columns but a few dozen types, and finding the builder type renders every candidate.
+type Types = BTreeMap<String, (String, ColumnType)>;
+
 /// Builds a column from catalog text.
+#[allow(clippy::too_many_arguments)]
 fn column(
     backend: Backend,
     name: String,
@@ -79,12 +84,21 @@ fn column(
     raw_default: Option<&str>,
     auto_increment: bool,
     enums: &BTreeMap<String, EnumType>,
+    types: &mut Types,
 ) -> Column {
-    let sql_type = dialect::canonical_type(backend, raw_type);
+    let (sql_type, kind) = match types.get(raw_type) {
+        Some(known) => known.clone(),
+        None => {
+            let sql_type = dialect::canonical_type(backend, raw_type);
+            let kind = dialect::parse_type(backend, &sql_type, enums);
+            types.insert(raw_type.to_string(), (sql_type.clone(), kind.clone()));
+            (sql_type, kind)
+        }
+    };
     let default = raw_default.and_then(|d| dialect::parse_default(backend, d, &sql_type));
     Column {
         name,
-        kind: dialect::parse_type(backend, &sql_type, enums),
+        kind,
         sql_type,
         nullable,
         default,
@@ -101,6 +115,7 @@ async fn sqlite(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Res
     let b = Backend::Sqlite;
     let mut schema = Schema::new(b);
     let no_enums = BTreeMap::new();
+    let mut types = Types::new();
     let mut pk: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
     for r in rows(
         db,
@@ -133,6 +148,7 @@ async fn sqlite(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Res
             dflt.as_deref(),
             false,
             &no_enums,
+            &mut types,
         );
         schema
             .tables
@@ -256,6 +272,7 @@ async fn sqlite(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Res
 async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Result<Schema> {
     let b = Backend::Postgres;
     let mut schema = Schema::new(b);
+    let mut types = Types::new();
 
     for r in rows(
         db,
@@ -281,7 +298,8 @@ async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::R
     for r in rows(
         db,
         "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), \
-                a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text \
+                a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, \
+                col_description(c.oid, a.attnum) \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
          LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum \
@@ -302,10 +320,11 @@ async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::R
         let not_null: bool = get(&r, 3)?;
         let dflt: Option<String> = get(&r, 4)?;
         let identity: String = get(&r, 5)?;
+        let comment: Option<String> = get(&r, 6)?;
         let serial = dflt.as_deref().is_some_and(|d| d.starts_with("nextval("));
         let auto = serial || !identity.is_empty();
         let dflt = if serial { None } else { dflt };
-        let col = column(
+        let mut col = column(
             b,
             name,
             &ty,
@@ -313,7 +332,9 @@ async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::R
             dflt.as_deref(),
             auto,
             &schema.enums,
+            &mut types,
         );
+        col.comment = comment.filter(|c| !c.is_empty());
         t.columns.push(col);
     }
 
@@ -468,6 +489,7 @@ async fn mysql(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Resu
     let b = Backend::MySql;
     let mut schema = Schema::new(b);
     let no_enums = BTreeMap::new();
+    let mut types = Types::new();
     let version: String = match rows(db, "SELECT CAST(VERSION() AS CHAR)").await?.first() {
         Some(r) => get(r, 0)?,
         None => String::new(),
@@ -477,7 +499,8 @@ async fn mysql(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Resu
     for r in rows(
         db,
         "SELECT CAST(c.TABLE_NAME AS CHAR), CAST(c.COLUMN_NAME AS CHAR), CAST(c.COLUMN_TYPE AS CHAR), \
-                CAST(c.IS_NULLABLE AS CHAR), CAST(c.COLUMN_DEFAULT AS CHAR), CAST(c.EXTRA AS CHAR) \
+                CAST(c.IS_NULLABLE AS CHAR), CAST(c.COLUMN_DEFAULT AS CHAR), CAST(c.EXTRA AS CHAR), \
+                CAST(c.COLUMN_COMMENT AS CHAR) \
          FROM information_schema.COLUMNS c \
          JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME \
          WHERE c.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE' \
@@ -500,7 +523,8 @@ async fn mysql(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Resu
         {
             dflt = Some(format!("'{}'", d.replace('\'', "''")));
         }
-        let col = column(
+        let comment: Option<String> = get(&r, 6)?;
+        let mut col = column(
             b,
             name,
             &ty,
@@ -508,7 +532,9 @@ async fn mysql(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Resu
             dflt.as_deref(),
             extra.contains("auto_increment"),
             &no_enums,
+            &mut types,
         );
+        col.comment = comment.filter(|c| !c.is_empty());
         schema
             .tables
             .entry(table.clone())
