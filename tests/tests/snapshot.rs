@@ -59,6 +59,43 @@ async fn snapshot(backend: Backend, name: &str) -> anyhow::Result<()> {
         );
     }
 
+    // With the ownership switches on, exactly the hand-made objects of those kinds go.
+    for (kind, expected) in [
+        ("indexes", "- index on users (name)"),
+        ("uniques", "- unique index on posts (user_id, title)"),
+    ] {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join(automigrate::config::Config::FILE);
+        std::fs::write(&path, format!("owns = [\"{kind}\"]"))?;
+        let owned = Project {
+            database_url: &db.url,
+            migration_dir: &krate.root,
+            entities: &v2,
+            config: automigrate::config::Config::load(&path)?,
+        };
+        let analysis = commands::analyze(&owned).await?;
+        let summary: Vec<String> = analysis.plan.changes.iter().map(|c| c.summary()).collect();
+        let mut expected = vec![expected.to_string()];
+        if backend == Backend::Sqlite && kind == "indexes" {
+            expected.insert(1, "- index on users (role)".to_string());
+        }
+        assert_eq!(summary, expected, "owns = [{kind}]");
+    }
+    if backend != Backend::Sqlite {
+        let mut config = automigrate::config::Config::default();
+        config.owns = vec!["defaults".into()];
+        let owned = Project {
+            database_url: &db.url,
+            migration_dir: &krate.root,
+            entities: &v2,
+            config,
+        };
+        let analysis = commands::analyze(&owned).await?;
+        let summary: Vec<String> = analysis.plan.changes.iter().map(|c| c.summary()).collect();
+        assert_eq!(summary.len(), 1, "{summary:?}");
+        assert!(summary[0].starts_with("~ column users.name"), "{summary:?}");
+    }
+
     // v3 stops declaring posts.title's index (it makes it unique instead): that index was the
     // entities' own, so it goes; the hand-made ones stay.
     let (_, summary) = written(krate.makemigration(&db, &entities::v3(), "v3").await?);

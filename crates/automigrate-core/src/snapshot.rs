@@ -88,6 +88,27 @@ impl Snapshot {
     }
 }
 
+/// The kinds of object the entities can be declared owners of, whether they declared them or not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Indexes,
+    Uniques,
+    Defaults,
+    ForeignKeys,
+}
+
+impl Kind {
+    pub fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "indexes" => Kind::Indexes,
+            "uniques" => Kind::Uniques,
+            "defaults" => Kind::Defaults,
+            "foreign_keys" => Kind::ForeignKeys,
+            _ => return None,
+        })
+    }
+}
+
 /// What [`leave_alone`] took out of the live schema.
 #[derive(Clone, Debug, Default)]
 pub struct LeftAlone {
@@ -127,7 +148,15 @@ impl LeftAlone {
 /// Takes out of the live schema what the entities never declared, on the tables they declare:
 /// indexes, unique constraints, foreign keys and column defaults that neither the entities nor
 /// the snapshot name. Those are left alone by the diff; the result lists them.
-pub fn leave_alone(live: &mut Schema, declared: &Schema, snapshot: &Snapshot) -> LeftAlone {
+///
+/// `owns(table, kind)`: the entities own every object of that kind on that table (a
+/// configuration switch), so nothing of it is left alone.
+pub fn leave_alone(
+    live: &mut Schema,
+    declared: &Schema,
+    snapshot: &Snapshot,
+    owns: &dyn Fn(&str, Kind) -> bool,
+) -> LeftAlone {
     let mut left = LeftAlone::default();
     let notes = &mut left.notes;
     for (name, table) in live.tables.iter_mut() {
@@ -137,7 +166,14 @@ pub fn leave_alone(live: &mut Schema, declared: &Schema, snapshot: &Snapshot) ->
         let declared_indexes: BTreeSet<(Vec<String>, bool)> =
             decl.indexes.iter().map(Index::key).collect();
         table.indexes.retain(|i| {
-            let keep = declared_indexes.contains(&i.key()) || snapshot.owns(&index_key(name, i));
+            let kind = if i.unique {
+                Kind::Uniques
+            } else {
+                Kind::Indexes
+            };
+            let keep = declared_indexes.contains(&i.key())
+                || snapshot.owns(&index_key(name, i))
+                || owns(name, kind);
             if !keep {
                 let kind = if i.unique { "unique index" } else { "index" };
                 notes.push(format!(
@@ -156,7 +192,8 @@ pub fn leave_alone(live: &mut Schema, declared: &Schema, snapshot: &Snapshot) ->
             .collect();
         table.foreign_keys.retain(|fk| {
             let key = foreign_key_key(name, fk);
-            let keep = declared_fks.contains(&key) || snapshot.owns(&key);
+            let keep =
+                declared_fks.contains(&key) || snapshot.owns(&key) || owns(name, Kind::ForeignKeys);
             if !keep {
                 notes.push(format!(
                     "{name}: foreign key {}, not declared by the entities",
@@ -167,7 +204,11 @@ pub fn leave_alone(live: &mut Schema, declared: &Schema, snapshot: &Snapshot) ->
         });
         for c in &mut table.columns {
             let undeclared = decl.column(&c.name).is_some_and(|d| d.default.is_none());
-            if c.default.is_some() && undeclared && !snapshot.owns(&default_key(name, &c.name)) {
+            if c.default.is_some()
+                && undeclared
+                && !snapshot.owns(&default_key(name, &c.name))
+                && !owns(name, Kind::Defaults)
+            {
                 notes.push(format!(
                     "{name}.{}: default {}, not declared by the entities",
                     c.name,
@@ -220,14 +261,30 @@ mod tests {
 
         // Never declared: left alone, and said so.
         let mut live = with();
-        let left = leave_alone(&mut live, &declared, &Snapshot::default());
+        let left = leave_alone(&mut live, &declared, &Snapshot::default(), &|_, _| false);
         assert_eq!(left.notes.len(), 2, "{:?}", left.notes);
         assert!(crate::diff(&live, &declared).is_empty());
+
+        // Owner of the indexes by configuration: the index goes, the default stays.
+        let mut live = with();
+        let left = leave_alone(&mut live, &declared, &Snapshot::default(), &|t, k| {
+            t == "users" && k == Kind::Indexes
+        });
+        assert_eq!(left.notes.len(), 1, "{:?}", left.notes);
+        let plan = crate::diff(&live, &declared);
+        assert!(
+            matches!(plan.changes[..], [crate::Change::DropIndex { .. }]),
+            "{plan:#?}"
+        );
 
         // Declared before: the entities' own, so the diff removes them.
         let before = Snapshot::of(&with());
         let mut live = with();
-        assert!(leave_alone(&mut live, &declared, &before).notes.is_empty());
+        assert!(
+            leave_alone(&mut live, &declared, &before, &|_, _| false)
+                .notes
+                .is_empty()
+        );
         assert_eq!(crate::diff(&live, &declared).changes.len(), 2);
     }
 

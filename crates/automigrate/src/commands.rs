@@ -364,8 +364,12 @@ pub async fn analyze_with(
     exclude(&project.config, &mut live.schema, &declared)?;
     // What the entities never declared on their tables is left alone.
     let snapshot = dir.snapshot()?;
-    let left_alone =
-        automigrate_core::snapshot::leave_alone(&mut live.schema, &declared, &snapshot);
+    let left_alone = automigrate_core::snapshot::leave_alone(
+        &mut live.schema,
+        &declared,
+        &snapshot,
+        &|table, kind| project.config.owns(table, kind),
+    );
     live.unmanaged.extend(left_alone.notes.iter().cloned());
     live.unmanaged.sort();
     let unmanaged: Vec<String> = std::mem::take(&mut live.unmanaged)

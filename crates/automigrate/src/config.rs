@@ -6,6 +6,12 @@
 //! exclude_tables = ["spatial_ref_sys", "queue_*"]
 //! # The migration history table, when the Migrator overrides `migration_table_name`.
 //! history_table = "seaql_migrations"
+//! # The entities own every object of these kinds: what they do not declare is dropped, even
+//! # if they never declared it. Kinds: indexes, uniques, defaults, foreign_keys.
+//! owns = ["indexes"]
+//! # The same, for one table.
+//! [tables.users]
+//! owns = ["defaults", "uniques"]
 //! ```
 //!
 //! The file is read from the current directory (the workspace root, where `cargo xtask` runs);
@@ -13,6 +19,7 @@
 use std::path::Path;
 
 use anyhow::Context as _;
+use automigrate_core::snapshot::Kind;
 use serde::Deserialize;
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -25,6 +32,20 @@ pub struct Config {
     /// is `seaql_migrations`.
     #[serde(default)]
     pub history_table: Option<String>,
+    /// Kinds of object the entities own on every table.
+    #[serde(default)]
+    pub owns: Vec<String>,
+    /// Per-table settings.
+    #[serde(default)]
+    pub tables: std::collections::BTreeMap<String, TableConfig>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TableConfig {
+    /// Kinds of object the entities own on this table.
+    #[serde(default)]
+    pub owns: Vec<String>,
 }
 
 impl Config {
@@ -33,12 +54,24 @@ impl Config {
     /// Reads `path` if it exists; a missing file is the default configuration.
     pub fn load(path: &Path) -> anyhow::Result<Config> {
         match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str(&text).with_context(|| {
-                format!(
-                    "{} is not a valid automigrate configuration",
-                    path.display()
-                )
-            }),
+            Ok(text) => {
+                let config: Config = toml::from_str(&text).with_context(|| {
+                    format!("{} is not a valid automigrate configuration", path.display())
+                })?;
+                let kinds = config
+                    .owns
+                    .iter()
+                    .chain(config.tables.values().flat_map(|t| &t.owns));
+                for k in kinds {
+                    if Kind::parse(k).is_none() {
+                        anyhow::bail!(
+                            "{}: `{k}` is not a kind automigrate knows in `owns`: use indexes, uniques, defaults or foreign_keys",
+                            path.display()
+                        );
+                    }
+                }
+                Ok(config)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
         }
@@ -48,6 +81,12 @@ impl Config {
         self.history_table
             .as_deref()
             .unwrap_or(crate::commands::HISTORY_TABLE)
+    }
+
+    /// True when the entities own every object of `kind` on `table`.
+    pub fn owns(&self, table: &str, kind: Kind) -> bool {
+        let named = |list: &[String]| list.iter().any(|k| Kind::parse(k) == Some(kind));
+        named(&self.owns) || self.tables.get(table).is_some_and(|t| named(&t.owns))
     }
 
     /// True when the table is excluded.
@@ -82,6 +121,25 @@ mod tests {
         assert!(c.excludes("queue_jobs") && c.excludes("queue_"));
         assert!(c.excludes("users_audit"));
         assert!(!c.excludes("users") && !c.excludes("spatial_ref_sys2"));
+    }
+
+    #[test]
+    fn ownership_switches() {
+        let c: Config =
+            toml::from_str("owns = [\"indexes\"]\n[tables.users]\nowns = [\"defaults\"]\n")
+                .unwrap();
+        assert!(c.owns("posts", Kind::Indexes) && c.owns("users", Kind::Indexes));
+        assert!(c.owns("users", Kind::Defaults) && !c.owns("posts", Kind::Defaults));
+        assert!(!c.owns("users", Kind::Uniques));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(Config::FILE);
+        std::fs::write(&path, "owns = [\"checks\"]").unwrap();
+        assert!(
+            Config::load(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("`checks` is not a kind")
+        );
     }
 
     #[test]
