@@ -82,8 +82,10 @@ async fn snapshot(backend: Backend, name: &str) -> anyhow::Result<()> {
         assert_eq!(summary, expected, "owns = [{kind}]");
     }
     if backend != Backend::Sqlite {
-        let mut config = automigrate::config::Config::default();
-        config.owns = vec!["defaults".into()];
+        let config = automigrate::config::Config {
+            owns: vec!["defaults".into()],
+            ..Default::default()
+        };
         let owned = Project {
             database_url: &db.url,
             migration_dir: &krate.root,
