@@ -62,6 +62,22 @@ async fn alter(backend: Backend, name: &str) -> anyhow::Result<()> {
         assert!(krate.file(&third)?.contains("PRAGMA foreign_keys = OFF"));
     }
 
+    // The hazards are in the file, next to their statements, with the rows they concern.
+    let source = krate.file(&third)?;
+    let mut expected = vec!["REVIEW(set-not-null)", "REVIEW(add-unique)"];
+    expected.push(match backend {
+        Backend::Postgres => "REVIEW(table-rewrite)",
+        Backend::MySql => "REVIEW(table-copy)",
+        Backend::Sqlite => "REVIEW(table-rebuild)",
+    });
+    if backend != Backend::Sqlite {
+        expected.push("REVIEW(add-foreign-key)");
+    }
+    for code in expected {
+        assert!(source.contains(code), "{code} missing:\n{source}");
+    }
+    assert!(source.contains("has 1 row now"), "{source}");
+
     krate.run(&db, &["up"])?;
     let live = db.schema().await?;
     let declared = entities::v3().schema(backend)?;

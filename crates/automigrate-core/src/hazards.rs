@@ -206,3 +206,120 @@ pub fn rows_text(n: u64) -> String {
         n => format!("{n} rows"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::EnumUse;
+    use crate::model::{ColumnType, EnumType, FkAction, ForeignKey, Index, Table};
+
+    fn col(ty: &str, nullable: bool) -> Column {
+        Column {
+            name: "c".into(),
+            sql_type: ty.into(),
+            kind: ColumnType::Custom(ty.to_string().into()),
+            nullable,
+            default: None,
+            auto_increment: false,
+            comment: None,
+        }
+    }
+
+    fn codes(change: &Change, backend: Backend) -> Vec<&'static str> {
+        of(change, backend).iter().map(|h| h.code).collect()
+    }
+
+    #[test]
+    fn each_code() {
+        let t = || "t".to_string();
+        let pg = Backend::Postgres;
+        assert_eq!(
+            codes(&Change::DropTable(Table::new("t")), pg),
+            ["drop-table"]
+        );
+        let drop = Change::DropColumn {
+            table: t(),
+            column: col("text", true),
+        };
+        assert_eq!(codes(&drop, pg), ["drop-column"]);
+        let add = Change::AddColumn {
+            table: t(),
+            column: col("text", false),
+        };
+        assert_eq!(codes(&add, pg), ["not-null-without-default"]);
+        let narrow = Change::AlterColumn {
+            table: t(),
+            from: col("character varying(200)", true),
+            to: col("character varying(100)", false),
+        };
+        assert_eq!(
+            codes(&narrow, pg),
+            ["narrowing", "set-not-null", "table-rewrite"]
+        );
+        assert_eq!(
+            codes(&narrow, Backend::MySql),
+            ["narrowing", "set-not-null", "table-copy"]
+        );
+        let widen = Change::AlterColumn {
+            table: t(),
+            from: col("numeric(10,2)", false),
+            to: col("numeric(12,2)", false),
+        };
+        assert_eq!(codes(&widen, Backend::Sqlite), Vec::<&str>::new());
+        let unique = Change::AddIndex {
+            table: t(),
+            index: Index {
+                name: None,
+                columns: vec!["c".into()],
+                unique: true,
+                constraint: false,
+            },
+        };
+        assert_eq!(codes(&unique, pg), ["add-unique", "index-lock"]);
+        assert_eq!(codes(&unique, Backend::MySql), ["add-unique"]);
+        let fk = Change::AddForeignKey {
+            table: t(),
+            fk: ForeignKey {
+                name: None,
+                columns: vec!["c".into()],
+                ref_table: "u".into(),
+                ref_columns: vec!["id".into()],
+                on_delete: FkAction::NoAction,
+                on_update: FkAction::NoAction,
+            },
+        };
+        assert_eq!(codes(&fk, pg), ["add-foreign-key"]);
+        let pk = Change::AlterPrimaryKey {
+            table: t(),
+            from: vec![],
+            to: vec!["c".into()],
+        };
+        assert_eq!(codes(&pk, pg), ["primary-key-change"]);
+        let rebuild = Change::RebuildTable {
+            from: Table::new("t"),
+            to: Table::new("t"),
+            changes: vec![drop.clone()],
+        };
+        assert_eq!(
+            codes(&rebuild, Backend::Sqlite),
+            ["drop-column", "table-rebuild"]
+        );
+        let e = |v: &[&str]| EnumType {
+            name: "mood".into(),
+            values: v.iter().map(|s| s.to_string()).collect(),
+        };
+        let removed = Change::AlterEnum {
+            from: e(&["a", "b"]),
+            to: e(&["a"]),
+            uses: Vec::<EnumUse>::new(),
+        };
+        assert_eq!(codes(&removed, pg), ["enum-value-removed"]);
+        let added = Change::AlterEnum {
+            from: e(&["a"]),
+            to: e(&["a", "b"]),
+            uses: vec![],
+        };
+        assert!(codes(&added, pg).is_empty());
+        assert!(of(&removed, pg)[0].loses_data() && of(&drop, pg)[0].loses_data());
+    }
+}
