@@ -6,7 +6,7 @@
 //! Why not sea-schema's discovery: it issues several queries per table one after another, loses
 //! the raw type and default text (SQLite), and does not see plain indexes on PostgreSQL. We read
 //! the same catalogs in bulk and keep the text the database itself reports.
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::Context as _;
 use automigrate_core::dialect;
@@ -295,32 +295,42 @@ async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::R
             .push(label);
     }
 
+    // Columns. Constraints and indexes name their columns by number: they are resolved here,
+    // in memory, rather than by joining `pg_attribute` once per key column in the catalog.
+    // `pg_get_expr` gets the table only for expressions that refer to columns (generated
+    // columns): opening each table to print constants costs more than the rest of the query.
+    let mut table_of: HashMap<i64, String> = HashMap::new();
+    let mut column_of: HashMap<(i64, i32), String> = HashMap::new();
+    let mut columns: BTreeMap<String, Vec<(i32, Column)>> = BTreeMap::new();
     for r in rows(
         db,
-        "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), \
-                a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, \
-                col_description(c.oid, a.attnum) \
+        "SELECT c.oid::int8, c.relname::text, a.attnum::int4, a.attname::text, \
+                format_type(a.atttypid, a.atttypmod), a.attnotnull, \
+                pg_get_expr(d.adbin, CASE WHEN d.adbin::text LIKE '%{VAR %' THEN d.adrelid ELSE 0 END), \
+                a.attidentity::text, ds.description \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
          LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum \
-         WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') \
-         ORDER BY c.relname, a.attnum",
+         LEFT JOIN pg_description ds ON ds.classoid = 'pg_class'::regclass \
+              AND ds.objoid = c.oid AND ds.objsubid = a.attnum \
+         WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')",
     )
     .await?
     {
-        let table: String = get(&r, 0)?;
-        let t = schema
-            .tables
-            .entry(table.clone())
-            .or_insert_with(|| Table::new(&table));
-        let Some(name) = get::<Option<String>>(&r, 1)? else {
+        let oid: i64 = get(&r, 0)?;
+        let table: String = get(&r, 1)?;
+        table_of.entry(oid).or_insert_with(|| table.clone());
+        let cols = columns.entry(table).or_default();
+        let (Some(attnum), Some(name)) = (get::<Option<i32>>(&r, 2)?, get::<Option<String>>(&r, 3)?)
+        else {
             continue; // a table without columns
         };
-        let ty: String = get(&r, 2)?;
-        let not_null: bool = get(&r, 3)?;
-        let dflt: Option<String> = get(&r, 4)?;
-        let identity: String = get(&r, 5)?;
-        let comment: Option<String> = get(&r, 6)?;
+        column_of.insert((oid, attnum), name.clone());
+        let ty: String = get(&r, 4)?;
+        let not_null: bool = get(&r, 5)?;
+        let dflt: Option<String> = get(&r, 6)?;
+        let identity: String = get(&r, 7)?;
+        let comment: Option<String> = get(&r, 8)?;
         let serial = dflt.as_deref().is_some_and(|d| d.starts_with("nextval("));
         let auto = serial || !identity.is_empty();
         let dflt = if serial { None } else { dflt };
@@ -335,52 +345,68 @@ async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::R
             &mut types,
         );
         col.comment = comment.filter(|c| !c.is_empty());
-        t.columns.push(col);
+        cols.push((attnum, col));
     }
+    for (table, mut cols) in columns {
+        cols.sort_by_key(|(attnum, _)| *attnum);
+        let mut t = Table::new(&table);
+        t.columns = cols.into_iter().map(|(_, c)| c).collect();
+        schema.tables.insert(table, t);
+    }
+    let names = |rel: i64, attnums: &[i16]| -> Option<Vec<String>> {
+        attnums
+            .iter()
+            .map(|n| column_of.get(&(rel, i32::from(*n))).cloned())
+            .collect()
+    };
 
-    // Primary keys, unique constraints and foreign keys, one row per column.
+    // Primary keys, unique constraints and foreign keys. A key to a table of another schema
+    // has its columns named by the catalog.
     let mut constraints: BTreeMap<(String, String), (String, ForeignKey)> = BTreeMap::new();
     for r in rows(
         db,
-        "SELECT cl.relname::text, con.conname::text, con.contype::text, a.attname::text, \
-                rcl.relname::text, ra.attname::text, con.confdeltype::text, con.confupdtype::text \
+        "SELECT con.conrelid::int8, con.conname::text, con.contype::text, con.conkey, \
+                con.confrelid::int8, con.confkey, con.confdeltype::text, con.confupdtype::text, \
+                rcl.relname::text, \
+                CASE WHEN rcl.relnamespace <> cl.relnamespace THEN ARRAY( \
+                    SELECT ra.attname::text FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord) \
+                    JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = k.attnum \
+                    ORDER BY k.ord) END \
          FROM pg_constraint con \
          JOIN pg_class cl ON cl.oid = con.conrelid \
          JOIN pg_namespace n ON n.oid = cl.relnamespace \
-         CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord) \
-         JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum \
          LEFT JOIN pg_class rcl ON rcl.oid = con.confrelid \
-         LEFT JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = con.confkey[k.ord] \
-         WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f') \
-         ORDER BY cl.relname, con.conname, k.ord",
+         WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f')",
     )
     .await?
     {
-        let table: String = get(&r, 0)?;
+        let rel: i64 = get(&r, 0)?;
         let name: String = get(&r, 1)?;
         let kind: String = get(&r, 2)?;
-        let col: String = get(&r, 3)?;
-        let ref_table: Option<String> = get(&r, 4)?;
-        let ref_col: Option<String> = get(&r, 5)?;
+        let key: Vec<i16> = get(&r, 3)?;
+        let ref_rel: i64 = get(&r, 4)?;
+        let ref_key: Option<Vec<i16>> = get(&r, 5)?;
         let on_delete: String = get(&r, 6)?;
         let on_update: String = get(&r, 7)?;
-        let entry = constraints
-            .entry((table, name.clone()))
-            .or_insert_with(|| {
-                (
-                    kind,
-                    ForeignKey {
-                        name: Some(name),
-                        columns: Vec::new(),
-                        ref_table: ref_table.unwrap_or_default(),
-                        ref_columns: Vec::new(),
-                        on_delete: FkAction::parse(&on_delete),
-                        on_update: FkAction::parse(&on_update),
-                    },
-                )
-            });
-        entry.1.columns.push(col);
-        entry.1.ref_columns.extend(ref_col);
+        let ref_table: Option<String> = get(&r, 8)?;
+        let elsewhere: Option<Vec<String>> = get(&r, 9)?;
+        let (Some(table), Some(columns)) = (table_of.get(&rel), names(rel, &key)) else {
+            continue;
+        };
+        let ref_columns = match (elsewhere, ref_key) {
+            (Some(cols), _) => cols,
+            (None, Some(ref_key)) => names(ref_rel, &ref_key).unwrap_or_default(),
+            (None, None) => Vec::new(),
+        };
+        let fk = ForeignKey {
+            name: Some(name.clone()),
+            columns,
+            ref_table: ref_table.unwrap_or_default(),
+            ref_columns,
+            on_delete: FkAction::parse(&on_delete),
+            on_update: FkAction::parse(&on_update),
+        };
+        constraints.insert((table.clone(), name), (kind, fk));
     }
     for ((table, _), (kind, fk)) in constraints {
         let Some(t) = schema.tables.get_mut(&table) else {
@@ -399,51 +425,50 @@ async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::R
     }
 
     // Indexes that back no constraint. Partial and expression indexes are not managed.
-    let mut indexes: BTreeMap<(String, String), (Index, bool)> = BTreeMap::new();
+    let mut indexes: BTreeMap<(String, String), Index> = BTreeMap::new();
     for r in rows(
         db,
-        "SELECT t.relname::text, i.relname::text, ix.indisunique, a.attname::text, \
-                (ix.indpred IS NOT NULL OR ix.indexprs IS NOT NULL) \
+        "SELECT ix.indrelid::int8, t.relname::text, i.relname::text, ix.indisunique, \
+                ix.indkey::text, (ix.indpred IS NOT NULL OR ix.indexprs IS NOT NULL) \
          FROM pg_index ix \
          JOIN pg_class i ON i.oid = ix.indexrelid \
          JOIN pg_class t ON t.oid = ix.indrelid \
          JOIN pg_namespace n ON n.oid = t.relnamespace \
-         CROSS JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) \
-         LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
          WHERE n.nspname = current_schema() AND NOT ix.indisprimary \
            AND NOT EXISTS (SELECT 1 FROM pg_constraint c \
-                           WHERE c.conindid = ix.indexrelid AND c.conrelid = t.oid AND c.contype IN ('p', 'u', 'x')) \
-         ORDER BY t.relname, i.relname, k.ord",
+                           WHERE c.conindid = ix.indexrelid AND c.conrelid = t.oid AND c.contype IN ('p', 'u', 'x'))",
     )
     .await?
     {
-        let table: String = get(&r, 0)?;
-        let name: String = get(&r, 1)?;
-        let unique: bool = get(&r, 2)?;
-        let col: Option<String> = get(&r, 3)?;
-        let unmanaged: bool = get(&r, 4)?;
-        let entry = indexes.entry((table, name.clone())).or_insert_with(|| {
-            (
-                Index {
-                    name: Some(name),
-                    columns: Vec::new(),
-                    unique,
-                    constraint: false,
-                },
-                unmanaged,
-            )
-        });
-        match col {
-            Some(c) => entry.0.columns.push(c),
-            None => entry.1 = true,
-        }
-    }
-    for ((table, name), (index, unmanaged)) in indexes {
-        if unmanaged {
+        let rel: i64 = get(&r, 0)?;
+        let table: String = get(&r, 1)?;
+        let name: String = get(&r, 2)?;
+        let unique: bool = get(&r, 3)?;
+        // An int2vector, written `1 3`.
+        let key: String = get(&r, 4)?;
+        let key: Vec<i16> = key
+            .split_whitespace()
+            .map(|n| n.parse().unwrap_or(0))
+            .collect();
+        let unmanaged: bool = get(&r, 5)?;
+        if unmanaged || key.contains(&0) {
             notes.push(format!(
                 "{table}: index {name} (partial or on an expression)"
             ));
-        } else if let Some(t) = schema.tables.get_mut(&table) {
+            continue;
+        }
+        if let Some(columns) = names(rel, &key) {
+            let index = Index {
+                name: Some(name.clone()),
+                columns,
+                unique,
+                constraint: false,
+            };
+            indexes.insert((table, name), index);
+        }
+    }
+    for ((table, _), index) in indexes {
+        if let Some(t) = schema.tables.get_mut(&table) {
             t.indexes.push(index);
         }
     }
