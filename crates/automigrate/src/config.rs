@@ -56,7 +56,10 @@ impl Config {
         match std::fs::read_to_string(path) {
             Ok(text) => {
                 let config: Config = toml::from_str(&text).with_context(|| {
-                    format!("{} is not a valid automigrate configuration", path.display())
+                    format!(
+                        "{} is not a valid automigrate configuration",
+                        path.display()
+                    )
                 })?;
                 let kinds = config
                     .owns
