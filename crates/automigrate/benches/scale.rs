@@ -17,7 +17,7 @@
 //!
 //! Options: `--backends sqlite,postgres,mysql`; `--keep` keeps the scratch databases (and prints
 //! their URLs) for a closer look; `AUTOMIGRATE_BENCH_SHOW_QUERIES=1` prints each catalog query
-//! with its time. The servers are `AUTOMIGRATE_TEST_POSTGRES` and
+//! with its time; `--print-ddl <backend> <N>` prints the DDL of the live side. The servers are `AUTOMIGRATE_TEST_POSTGRES` and
 //! `AUTOMIGRATE_TEST_MYSQL` as for the end-to-end tests.
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -36,7 +36,7 @@ use sea_orm::sea_query::{
     self, Alias, ColumnDef, Expr, ForeignKeyAction, IndexCreateStatement, MysqlQueryBuilder,
     PostgresQueryBuilder, SqliteQueryBuilder, StringLen, TableCreateStatement,
 };
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::{ConnectionTrait, Database, TransactionTrait};
 
 const PHASES: [&str; 6] = [
     "connect",
@@ -52,6 +52,13 @@ fn main() {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
+    if args.first().map(String::as_str) == Some("--print-ddl") {
+        let n: usize = args[2].parse().expect("N");
+        for batch in ddl(parse_backend(&args[1]), 0..n, n.max(1)) {
+            print!("{batch}");
+        }
+        return;
+    }
     if args.first().map(String::as_str) == Some("--child") {
         let backend = parse_backend(&args[1]);
         let n: usize = args[2].parse().expect("N");
@@ -242,49 +249,47 @@ fn statements(i: usize, edit: Edit) -> (TableCreateStatement, Vec<IndexCreateSta
     (t.to_owned(), indexes)
 }
 
-/// The DDL of the live side, in batches of `per_batch` tables.
-fn ddl(backend: Backend, n: usize, per_batch: usize) -> Vec<String> {
-    let mut batches = Vec::new();
-    let mut sql = String::new();
-    for i in 0..n {
-        let (t, indexes) = statements(i, Edit::None);
-        let (t, ix): (String, Vec<String>) = match backend {
-            Backend::Sqlite => (
-                t.to_string(SqliteQueryBuilder),
-                indexes
-                    .iter()
-                    .map(|x| x.to_string(SqliteQueryBuilder))
-                    .collect(),
-            ),
-            Backend::Postgres => (
-                t.to_string(PostgresQueryBuilder),
-                indexes
-                    .iter()
-                    .map(|x| x.to_string(PostgresQueryBuilder))
-                    .collect(),
-            ),
-            Backend::MySql => (
-                t.to_string(MysqlQueryBuilder),
-                indexes
-                    .iter()
-                    .map(|x| x.to_string(MysqlQueryBuilder))
-                    .collect(),
-            ),
-        };
-        sql.push_str(&t);
+/// The DDL of table i of the live side: its `CREATE TABLE` and `CREATE INDEX` statements.
+fn table_ddl(backend: Backend, i: usize) -> String {
+    let (t, indexes) = statements(i, Edit::None);
+    let mut sql = match backend {
+        Backend::Sqlite => t.to_string(SqliteQueryBuilder),
+        Backend::Postgres => t.to_string(PostgresQueryBuilder),
+        Backend::MySql => t.to_string(MysqlQueryBuilder),
+    };
+    sql.push_str(";\n");
+    for x in indexes {
+        sql.push_str(&match backend {
+            Backend::Sqlite => x.to_string(SqliteQueryBuilder),
+            Backend::Postgres => x.to_string(PostgresQueryBuilder),
+            Backend::MySql => x.to_string(MysqlQueryBuilder),
+        });
         sql.push_str(";\n");
-        for x in ix {
-            sql.push_str(&x);
-            sql.push_str(";\n");
-        }
-        if (i + 1) % per_batch == 0 {
-            batches.push(std::mem::take(&mut sql));
-        }
     }
-    if !sql.is_empty() {
-        batches.push(sql);
+    sql
+}
+
+/// The DDL of tables `range`, in batches of `per_batch` tables.
+fn ddl(backend: Backend, range: std::ops::Range<usize>, per_batch: usize) -> Vec<String> {
+    let tables: Vec<usize> = range.collect();
+    tables
+        .chunks(per_batch.max(1))
+        .map(|chunk| chunk.iter().map(|&i| table_ddl(backend, i)).collect())
+        .collect()
+}
+
+/// The tables by level: table i references table i/2, so every table of level k
+/// (i in 2^(k-1)..2^k) references one of level k-1, and the tables of a level can be created in
+/// any order, concurrently.
+fn levels(n: usize) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < n {
+        let end = (if start == 0 { 1 } else { start * 2 }).min(n);
+        out.push(start..end);
+        start = end;
     }
-    batches
+    out
 }
 
 fn fk_action(a: Option<ForeignKeyAction>) -> FkAction {
@@ -430,25 +435,40 @@ impl Scratch {
         };
         let db = Database::connect(&scratch.url).await?;
         match backend {
-            // One transaction.
+            // One transaction, on one connection, a few statements at a time (SQLite prepares
+            // a multi-statement text one statement at a time, copying the rest).
             Backend::Sqlite => {
-                let mut sql = String::from("BEGIN;\n");
-                sql.extend(ddl(backend, n, n.max(1)));
-                sql.push_str("COMMIT;\n");
-                db.execute_unprepared(&sql).await?;
-            }
-            // A transaction per batch, small enough for the lock table
-            // (max_locks_per_transaction).
-            Backend::Postgres => {
-                for batch in ddl(backend, n, 500) {
-                    db.execute_unprepared(&batch).await?;
+                let txn = db.begin().await?;
+                for batch in ddl(backend, 0..n, 50) {
+                    txn.execute_unprepared(&batch).await?;
                 }
+                txn.commit().await?;
             }
-            Backend::MySql => {
-                db.execute_unprepared("SET SESSION foreign_key_checks = 0")
-                    .await?;
-                for batch in ddl(backend, n, 500) {
-                    db.execute_unprepared(&batch).await?;
+            // Level by level, each level on two connections at once (the two cores), in
+            // transactions small enough for the lock table (max_locks_per_transaction).
+            Backend::Postgres | Backend::MySql => {
+                // MySQL: the statements are checked as they come, not their order.
+                let prefix = if backend == Backend::MySql {
+                    "SET SESSION foreign_key_checks = 0;\n"
+                } else {
+                    ""
+                };
+                for level in levels(n) {
+                    let middle = level.start + level.len() / 2;
+                    let halves = [level.start..middle, middle..level.end];
+                    let loads = halves.map(|half| {
+                        let db = &db;
+                        async move {
+                            for batch in ddl(backend, half, 100) {
+                                db.execute_unprepared(&format!("{prefix}{batch}")).await?;
+                            }
+                            anyhow::Ok(())
+                        }
+                    });
+                    let [a, b] = loads;
+                    let (a, b) = tokio::join!(a, b);
+                    a?;
+                    b?;
                 }
             }
         }
