@@ -269,6 +269,15 @@ async fn sqlite(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Res
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL: pg_catalog, the current schema only.
 
+/// The numbers of an `int2[]` or `int2vector` as text: `{1,3}` or `1 3`.
+fn int_array(text: &str) -> Vec<i16> {
+    text.trim_matches(['{', '}'])
+        .split([',', ' '])
+        .filter(|n| !n.is_empty())
+        .map(|n| n.parse().unwrap_or(0))
+        .collect()
+}
+
 async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Result<Schema> {
     let b = Backend::Postgres;
     let mut schema = Schema::new(b);
@@ -353,29 +362,16 @@ async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::R
         t.columns = cols.into_iter().map(|(_, c)| c).collect();
         schema.tables.insert(table, t);
     }
-    let names = |rel: i64, attnums: &[i16]| -> Option<Vec<String>> {
-        attnums
-            .iter()
-            .map(|n| column_of.get(&(rel, i32::from(*n))).cloned())
-            .collect()
-    };
-
-    // Primary keys, unique constraints and foreign keys. A key to a table of another schema
-    // has its columns named by the catalog.
+    // Primary keys, unique constraints and foreign keys.
     let mut constraints: BTreeMap<(String, String), (String, ForeignKey)> = BTreeMap::new();
+    let mut rows_read = Vec::new();
     for r in rows(
         db,
-        "SELECT con.conrelid::int8, con.conname::text, con.contype::text, con.conkey, \
-                con.confrelid::int8, con.confkey, con.confdeltype::text, con.confupdtype::text, \
-                rcl.relname::text, \
-                CASE WHEN rcl.relnamespace <> cl.relnamespace THEN ARRAY( \
-                    SELECT ra.attname::text FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord) \
-                    JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = k.attnum \
-                    ORDER BY k.ord) END \
+        "SELECT con.conrelid::int8, con.conname::text, con.contype::text, con.conkey::text, \
+                con.confrelid::int8, con.confkey::text, con.confdeltype::text, con.confupdtype::text \
          FROM pg_constraint con \
          JOIN pg_class cl ON cl.oid = con.conrelid \
          JOIN pg_namespace n ON n.oid = cl.relnamespace \
-         LEFT JOIN pg_class rcl ON rcl.oid = con.confrelid \
          WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f')",
     )
     .await?
@@ -383,25 +379,55 @@ async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::R
         let rel: i64 = get(&r, 0)?;
         let name: String = get(&r, 1)?;
         let kind: String = get(&r, 2)?;
-        let key: Vec<i16> = get(&r, 3)?;
+        let key: String = get(&r, 3)?;
         let ref_rel: i64 = get(&r, 4)?;
-        let ref_key: Option<Vec<i16>> = get(&r, 5)?;
+        let ref_key: Option<String> = get(&r, 5)?;
         let on_delete: String = get(&r, 6)?;
         let on_update: String = get(&r, 7)?;
-        let ref_table: Option<String> = get(&r, 8)?;
-        let elsewhere: Option<Vec<String>> = get(&r, 9)?;
-        let (Some(table), Some(columns)) = (table_of.get(&rel), names(rel, &key)) else {
+        rows_read.push((rel, name, kind, key, ref_rel, ref_key, on_delete, on_update));
+    }
+    // Keys to tables of other schemas: their names, in one more query when there are any.
+    let elsewhere: BTreeSet<i64> = rows_read
+        .iter()
+        .filter(|r| r.2 == "f" && !table_of.contains_key(&r.4))
+        .map(|r| r.4)
+        .collect();
+    if !elsewhere.is_empty() {
+        let oids: Vec<String> = elsewhere.iter().map(i64::to_string).collect();
+        for r in rows(
+            db,
+            &format!(
+                "SELECT c.oid::int8, c.relname::text, a.attnum::int4, a.attname::text \
+                 FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 \
+                 WHERE c.oid IN ({})",
+                oids.join(", ")
+            ),
+        )
+        .await?
+        {
+            let oid: i64 = get(&r, 0)?;
+            table_of.entry(oid).or_insert(get(&r, 1)?);
+            column_of.insert((oid, get(&r, 2)?), get(&r, 3)?);
+        }
+    }
+    let names = |rel: i64, attnums: &[i16]| -> Option<Vec<String>> {
+        attnums
+            .iter()
+            .map(|n| column_of.get(&(rel, i32::from(*n))).cloned())
+            .collect()
+    };
+    for (rel, name, kind, key, ref_rel, ref_key, on_delete, on_update) in rows_read {
+        let (Some(table), Some(columns)) = (table_of.get(&rel), names(rel, &int_array(&key)))
+        else {
             continue;
         };
-        let ref_columns = match (elsewhere, ref_key) {
-            (Some(cols), _) => cols,
-            (None, Some(ref_key)) => names(ref_rel, &ref_key).unwrap_or_default(),
-            (None, None) => Vec::new(),
-        };
+        let ref_columns = ref_key
+            .and_then(|k| names(ref_rel, &int_array(&k)))
+            .unwrap_or_default();
         let fk = ForeignKey {
             name: Some(name.clone()),
             columns,
-            ref_table: ref_table.unwrap_or_default(),
+            ref_table: table_of.get(&ref_rel).cloned().unwrap_or_default(),
             ref_columns,
             on_delete: FkAction::parse(&on_delete),
             on_update: FkAction::parse(&on_update),
@@ -444,12 +470,7 @@ async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::R
         let table: String = get(&r, 1)?;
         let name: String = get(&r, 2)?;
         let unique: bool = get(&r, 3)?;
-        // An int2vector, written `1 3`.
-        let key: String = get(&r, 4)?;
-        let key: Vec<i16> = key
-            .split_whitespace()
-            .map(|n| n.parse().unwrap_or(0))
-            .collect();
+        let key = int_array(&get::<String>(&r, 4)?);
         let unmanaged: bool = get(&r, 5)?;
         if unmanaged || key.contains(&0) {
             notes.push(format!(
