@@ -537,32 +537,61 @@ async fn mysql(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Resu
     let no_enums = BTreeMap::new();
     let mut types = Types::new();
     // information_schema's views are each cheap to read alone but slow to join (MariaDB
-    // evaluates the join row by row: seconds for 1,000 tables), so each is read on its own and
-    // they are joined here.
+    // evaluates a join row by row: seconds for 1,000 tables), so each is read on its own and
+    // they are joined here. MariaDB reads each view table by table (at 10,000 tables, a few
+    // hundred milliseconds per query), so the queries run at once, on the pool's connections.
+    const TABLES: &str = "\
+        SELECT CAST(TABLE_NAME AS CHAR), CAST(VERSION() AS CHAR) FROM information_schema.TABLES \
+        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'";
+    const COLUMNS: &str = "\
+        SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), CAST(COLUMN_TYPE AS CHAR), \
+        CAST(IS_NULLABLE AS CHAR), CAST(COLUMN_DEFAULT AS CHAR), CAST(EXTRA AS CHAR), \
+        CAST(COLUMN_COMMENT AS CHAR), CAST(ORDINAL_POSITION AS SIGNED) \
+        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()";
+    const KEY_COLUMNS: &str = "\
+        SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), \
+        CAST(REFERENCED_TABLE_NAME AS CHAR), CAST(REFERENCED_COLUMN_NAME AS CHAR) \
+        FROM information_schema.KEY_COLUMN_USAGE \
+        WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL \
+        ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION";
+    const KEY_ACTIONS: &str = "\
+        SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHAR), \
+        CAST(DELETE_RULE AS CHAR), CAST(UPDATE_RULE AS CHAR) \
+        FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()";
+    const INDEXES: &str = "\
+        SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR), CAST(NON_UNIQUE AS SIGNED), \
+        CAST(COLUMN_NAME AS CHAR), SUB_PART IS NOT NULL \
+        FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
+        ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX";
+    const OTHERS: &str = "\
+        SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHAR), 'check constraint', \
+        CAST(CHECK_CLAUSE AS CHAR) \
+        FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() \
+        UNION ALL \
+        SELECT '', CAST(TABLE_NAME AS CHAR), 'view', '' FROM information_schema.VIEWS \
+        WHERE TABLE_SCHEMA = DATABASE() \
+        UNION ALL \
+        SELECT CAST(EVENT_OBJECT_TABLE AS CHAR), CAST(TRIGGER_NAME AS CHAR), 'trigger', '' \
+        FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() \
+        ORDER BY 1, 3, 2";
+    let (tables, column_rows, key_rows, action_rows, index_rows, other_rows) = tokio::try_join!(
+        rows(db, TABLES),
+        rows(db, COLUMNS),
+        rows(db, KEY_COLUMNS),
+        rows(db, KEY_ACTIONS),
+        rows(db, INDEXES),
+        rows(db, OTHERS),
+    )?;
     let mut mariadb = false;
     let mut base_tables: BTreeSet<String> = BTreeSet::new();
-    for r in rows(
-        db,
-        "SELECT CAST(TABLE_NAME AS CHAR), CAST(VERSION() AS CHAR) FROM information_schema.TABLES \
-         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
-    )
-    .await?
-    {
+    for r in tables {
         let version: String = get(&r, 1)?;
         mariadb = version.to_ascii_lowercase().contains("mariadb");
         base_tables.insert(get(&r, 0)?);
     }
 
     let mut columns: BTreeMap<String, Vec<(i64, Column)>> = BTreeMap::new();
-    for r in rows(
-        db,
-        "SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), CAST(COLUMN_TYPE AS CHAR), \
-                CAST(IS_NULLABLE AS CHAR), CAST(COLUMN_DEFAULT AS CHAR), CAST(EXTRA AS CHAR), \
-                CAST(COLUMN_COMMENT AS CHAR), CAST(ORDINAL_POSITION AS SIGNED) \
-         FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()",
-    )
-    .await?
-    {
+    for r in column_rows {
         let table: String = get(&r, 0)?;
         if !base_tables.contains(&table) {
             continue; // a view's
@@ -605,41 +634,27 @@ async fn mysql(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Resu
 
     // Foreign keys: their columns, then their actions.
     let mut fks: BTreeMap<(String, String), ForeignKey> = BTreeMap::new();
-    for r in rows(
-        db,
-        "SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), \
-                CAST(REFERENCED_TABLE_NAME AS CHAR), CAST(REFERENCED_COLUMN_NAME AS CHAR) \
-         FROM information_schema.KEY_COLUMN_USAGE \
-         WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL \
-         ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION",
-    )
-    .await?
-    {
+    for r in key_rows {
         let table: String = get(&r, 0)?;
         let name: String = get(&r, 1)?;
         let col: String = get(&r, 2)?;
         let ref_table: String = get(&r, 3)?;
         let ref_col: String = get(&r, 4)?;
-        let fk = fks.entry((table, name.clone())).or_insert_with(|| ForeignKey {
-            name: Some(name),
-            columns: Vec::new(),
-            ref_table,
-            ref_columns: Vec::new(),
-            on_delete: FkAction::NoAction,
-            on_update: FkAction::NoAction,
-        });
+        let fk = fks
+            .entry((table, name.clone()))
+            .or_insert_with(|| ForeignKey {
+                name: Some(name),
+                columns: Vec::new(),
+                ref_table,
+                ref_columns: Vec::new(),
+                on_delete: FkAction::NoAction,
+                on_update: FkAction::NoAction,
+            });
         fk.columns.push(col);
         fk.ref_columns.push(ref_col);
     }
     let mut actions: BTreeMap<(String, String), (FkAction, FkAction)> = BTreeMap::new();
-    for r in rows(
-        db,
-        "SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHAR), \
-                CAST(DELETE_RULE AS CHAR), CAST(UPDATE_RULE AS CHAR) \
-         FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()",
-    )
-    .await?
-    {
+    for r in action_rows {
         let (table, name): (String, String) = (get(&r, 0)?, get(&r, 1)?);
         let (on_delete, on_update): (String, String) = (get(&r, 2)?, get(&r, 3)?);
         actions.insert(
@@ -662,15 +677,7 @@ async fn mysql(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Resu
     }
 
     let mut indexes: BTreeMap<(String, String), (Index, bool)> = BTreeMap::new();
-    for r in rows(
-        db,
-        "SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR), CAST(NON_UNIQUE AS SIGNED), \
-                CAST(COLUMN_NAME AS CHAR), SUB_PART IS NOT NULL \
-         FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
-         ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
-    )
-    .await?
-    {
+    for r in index_rows {
         let table: String = get(&r, 0)?;
         let name: String = get(&r, 1)?;
         let non_unique: i64 = get(&r, 2)?;
@@ -717,21 +724,7 @@ async fn mysql(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Resu
     }
     // Check constraints (but the json_valid ones MariaDB adds for JSON columns), views and
     // triggers: not managed.
-    for r in rows(
-        db,
-        "SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHAR), 'check constraint', \
-                CAST(CHECK_CLAUSE AS CHAR) \
-         FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() \
-         UNION ALL \
-         SELECT '', CAST(TABLE_NAME AS CHAR), 'view', '' FROM information_schema.VIEWS \
-         WHERE TABLE_SCHEMA = DATABASE() \
-         UNION ALL \
-         SELECT CAST(EVENT_OBJECT_TABLE AS CHAR), CAST(TRIGGER_NAME AS CHAR), 'trigger', '' \
-         FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() \
-         ORDER BY 1, 3, 2",
-    )
-    .await?
-    {
+    for r in other_rows {
         let (table, name, kind, clause): (String, String, String, String) =
             (get(&r, 0)?, get(&r, 1)?, get(&r, 2)?, get(&r, 3)?);
         if kind == "check constraint"
