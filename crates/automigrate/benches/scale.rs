@@ -13,12 +13,15 @@
 //!
 //! Each (backend, N) runs in a child process of its own, so that the peak memory it reports is
 //! its own: the peak resident set size of each phase (`VmHWM`, reset between phases through
-//! `/proc/self/clear_refs`), which includes the process's baseline (about 10 MiB).
+//! `/proc/self/clear_refs`), which includes the process's baseline (about 10 MiB). It is measured
+//! `--runs` times (default 3), each time in a fresh process, and the run with the median total is
+//! reported.
 //!
-//! Options: `--backends sqlite,postgres,mysql`; `--keep` keeps the scratch databases (and prints
-//! their URLs) for a closer look; `AUTOMIGRATE_BENCH_SHOW_QUERIES=1` prints each catalog query
-//! with its time; `--print-ddl <backend> <N>` prints the DDL of the live side. The servers are `AUTOMIGRATE_TEST_POSTGRES` and
-//! `AUTOMIGRATE_TEST_MYSQL` as for the end-to-end tests.
+//! Options: `--backends sqlite,postgres,mysql`; `--runs <count>`; `--keep` keeps the scratch
+//! databases (and prints their URLs) for a closer look; `--print-ddl <backend> <N>` prints the DDL
+//! of the live side; `AUTOMIGRATE_BENCH_SHOW_QUERIES=1` prints each catalog query with its time.
+//! The servers are `AUTOMIGRATE_TEST_POSTGRES` and `AUTOMIGRATE_TEST_MYSQL`, as for the
+//! end-to-end tests.
 use std::collections::BTreeMap;
 use std::process::Command;
 use std::sync::Arc;
@@ -69,17 +72,23 @@ fn main() {
     let mut sizes = Vec::new();
     let mut backends = vec![Backend::Sqlite, Backend::Postgres, Backend::MySql];
     let mut keep = false;
+    let mut repeat = 3;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "--keep" {
             keep = true;
+        } else if a == "--runs" {
+            repeat = it
+                .next()
+                .and_then(|r| r.parse().ok())
+                .expect("--runs <count>");
         } else if a == "--backends" {
             let list = it.next().expect("--backends sqlite,postgres,mysql");
             backends = list.split(',').map(parse_backend).collect();
         } else {
-            sizes.push(a.replace(['_', ','], "").parse::<usize>().unwrap_or_else(|_| {
-                panic!("usage: scale [--backends sqlite,postgres,mysql] [--keep] N...; got `{a}`")
-            }));
+            let usage = "scale [--backends sqlite,postgres,mysql] [--runs 3] [--keep] N...";
+            let n = a.replace(['_', ','], "").parse::<usize>();
+            sizes.push(n.unwrap_or_else(|_| panic!("usage: {usage}; not a number: `{a}`")));
         }
     }
     if sizes.is_empty() {
@@ -103,29 +112,42 @@ fn main() {
                 "  created in {:.1} s; measuring",
                 setup.elapsed().as_secs_f64()
             );
-            let out = Command::new(std::env::current_exe().unwrap())
-                .args([
-                    "--child",
-                    backend_arg(backend),
-                    &n.to_string(),
-                    &scratch.url,
-                ])
-                .output()
-                .expect("running the measuring child");
+            // Each run in a fresh process; the run with the median total is reported.
+            let mut runs: Vec<Vec<Phase>> = Vec::new();
+            let mut failure = None;
+            for _ in 0..repeat {
+                let out = Command::new(std::env::current_exe().unwrap())
+                    .args([
+                        "--child",
+                        backend_arg(backend),
+                        &n.to_string(),
+                        &scratch.url,
+                    ])
+                    .output()
+                    .expect("running the measuring child");
+                if !out.status.success() {
+                    failure = Some(String::from_utf8_lossy(&out.stderr).into_owned());
+                    break;
+                }
+                eprint!("{}", String::from_utf8_lossy(&out.stderr));
+                runs.push(parse_phases(&String::from_utf8_lossy(&out.stdout)));
+            }
             if keep {
                 eprintln!("  kept: {}", scratch.url);
                 std::mem::forget(scratch);
             } else {
                 rt.block_on(scratch.drop_it());
             }
-            if !out.status.success() {
-                panic!(
-                    "the measuring child failed:\n{}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
+            if let Some(stderr) = failure {
+                panic!("the measuring child failed:\n{stderr}");
             }
-            let phases = parse_phases(&String::from_utf8_lossy(&out.stdout));
-            eprint!("{}", String::from_utf8_lossy(&out.stderr));
+            let total = |run: &Vec<Phase>| {
+                run.iter()
+                    .find(|p| p.name == "total")
+                    .map_or(Duration::ZERO, |p| p.time)
+            };
+            runs.sort_by_key(total);
+            let phases = runs.swap_remove(runs.len() / 2);
             results.push((backend, n, phases));
         }
     }
