@@ -28,6 +28,9 @@ struct Cli {
     /// The sea-orm-migration crate to write into.
     #[arg(long, default_value = "migration", global = true)]
     migration_dir: PathBuf,
+    /// List every object left alone, not only the first ten.
+    #[arg(long, short = 'v', global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -178,7 +181,7 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
             if analysis.plan.is_empty() {
                 println!("{NO_CHANGES}");
             }
-            let report = analysis.report();
+            let report = analysis.report_with(cli.verbose);
             if !report.is_empty() {
                 println!("{}", report.join("\n"));
             }
@@ -187,13 +190,13 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
             let analysis = commands::analyze(&project).await?;
             if analysis.plan.is_empty() {
                 println!("{NO_CHANGES}");
-                let report = analysis.report();
+                let report = analysis.report_with(cli.verbose);
                 if !report.is_empty() {
                     println!("{}", report.join("\n"));
                 }
             } else {
                 println!("The database differs from the entities:");
-                println!("{}", analysis.report().join("\n"));
+                println!("{}", analysis.report_with(cli.verbose).join("\n"));
                 println!();
                 print!("{}", analysis.definitions_diff());
                 println!(

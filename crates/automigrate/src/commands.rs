@@ -172,8 +172,13 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// The terminal report: one line per change, then the hazards.
+    /// The terminal report: one line per change, then the hazards; the first objects left alone.
     pub fn report(&self) -> Vec<String> {
+        self.report_with(false)
+    }
+
+    /// [`Analysis::report`]; `verbose` lists every object left alone.
+    pub fn report_with(&self, verbose: bool) -> Vec<String> {
         let mut out: Vec<String> = self
             .plan
             .changes
@@ -208,12 +213,15 @@ impl Analysis {
                 "Not managed by the entities, left alone ({}):",
                 self.unmanaged.len()
             ));
-            const SHOWN: usize = 10;
-            for n in self.unmanaged.iter().take(SHOWN) {
+            let shown = if verbose { usize::MAX } else { 10 };
+            for n in self.unmanaged.iter().take(shown) {
                 out.push(format!("  {n}"));
             }
-            if self.unmanaged.len() > SHOWN {
-                out.push(format!("  … and {} more", self.unmanaged.len() - SHOWN));
+            if self.unmanaged.len() > shown {
+                out.push(format!(
+                    "  … and {} more (--verbose lists them all)",
+                    self.unmanaged.len() - shown
+                ));
             }
         }
         if !self.declined.is_empty() {
