@@ -14,6 +14,7 @@ use automigrate_core::model::{
     Backend, Column, ColumnType, EnumType, FkAction, ForeignKey, Index, Schema, Table,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, Statement, TryGetable};
+use serde_json::Value as Json;
 
 /// What introspection found: the schema, and the tables it left out on purpose.
 pub struct Live {
@@ -116,137 +117,122 @@ async fn sqlite(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Res
     let mut schema = Schema::new(b);
     let no_enums = BTreeMap::new();
     let mut types = Types::new();
-    let mut pk: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
+    // One row per table, its columns, indexes and foreign keys as JSON arrays: the driver hands
+    // rows over one at a time, and one row per column costs more than the pragmas themselves.
+    let int = |v: &Json, i: usize| v[i].as_i64().unwrap_or(0);
+    let text = |v: &Json, i: usize| v[i].as_str().map(str::to_string);
     for r in rows(
         db,
-        "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden \
-         FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \
-         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid",
+        "SELECT m.name, \
+           (SELECT json_group_array(json_array(p.cid, p.name, p.type, p.\"notnull\", \
+                   p.dflt_value, p.pk, p.hidden)) FROM pragma_table_xinfo(m.name) p), \
+           (SELECT json_group_array(json_array(il.name, ii.seqno, il.\"unique\", il.origin, \
+                   il.partial, ii.name)) \
+            FROM pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii), \
+           (SELECT json_group_array(json_array(f.id, f.seq, f.\"table\", f.\"from\", f.\"to\", \
+                   f.on_update, f.on_delete)) FROM pragma_foreign_key_list(m.name) f) \
+         FROM sqlite_master m WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
     )
     .await?
     {
         let table: String = get(&r, 0)?;
-        let name: String = get(&r, 1)?;
-        let ty: String = get(&r, 2)?;
-        let not_null: i64 = get(&r, 3)?;
-        let dflt: Option<String> = get(&r, 4)?;
-        let pk_pos: i64 = get(&r, 5)?;
-        let hidden: i64 = get(&r, 6)?;
-        if hidden != 0 {
-            continue; // generated columns are not managed
-        }
-        if pk_pos > 0 {
-            pk.entry(table.clone())
-                .or_default()
-                .push((pk_pos, name.clone()));
-        }
-        let col = column(
-            b,
-            name,
-            &ty,
-            not_null == 0,
-            dflt.as_deref(),
-            false,
-            &no_enums,
-            &mut types,
-        );
-        schema
-            .tables
-            .entry(table.clone())
-            .or_insert_with(|| Table::new(&table))
-            .columns
-            .push(col);
-    }
-    for (table, mut cols) in pk {
-        cols.sort();
-        if let Some(t) = schema.tables.get_mut(&table) {
-            t.primary_key = cols.into_iter().map(|(_, c)| c).collect();
-        }
-    }
-
-    // Indexes: `origin` is 'c' for CREATE INDEX, 'u' for an inline UNIQUE, 'pk' for the key.
-    let mut indexes: BTreeMap<(String, String), (Index, bool)> = BTreeMap::new();
-    for r in rows(
-        db,
-        "SELECT m.name, il.name, il.\"unique\", il.origin, il.partial, ii.name \
-         FROM sqlite_master m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii \
-         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, il.name, ii.seqno",
-    )
-    .await?
-    {
-        let table: String = get(&r, 0)?;
-        let name: String = get(&r, 1)?;
-        let unique: i64 = get(&r, 2)?;
-        let origin: String = get(&r, 3)?;
-        let partial: i64 = get(&r, 4)?;
-        let col: Option<String> = get(&r, 5)?;
-        if origin == "pk" {
-            continue;
-        }
-        let entry = indexes.entry((table, name.clone())).or_insert_with(|| {
-            (
-                Index {
-                    name: Some(name),
-                    columns: Vec::new(),
-                    unique: unique != 0,
-                    constraint: origin == "u",
-                },
-                partial != 0,
-            )
-        });
-        match col {
-            Some(c) => entry.0.columns.push(c),
-            None => entry.1 = true, // an expression: not managed
-        }
-    }
-    for ((table, name), (index, unmanaged)) in indexes {
-        if unmanaged {
-            notes.push(format!(
-                "{table}: index {name} (partial or on an expression)"
+        let list = |i: usize| -> anyhow::Result<Vec<Json>> {
+            let text: String = get(&r, i)?;
+            match serde_json::from_str(&text)? {
+                Json::Array(items) => Ok(items),
+                _ => anyhow::bail!("catalog value {i} of {table} is not a JSON array: {text}"),
+            }
+        };
+        let (mut columns, mut index_rows, mut fk_rows) = (list(1)?, list(2)?, list(3)?);
+        let mut t = Table::new(&table);
+        // Columns, in `cid` order; the key in key order.
+        columns.sort_by_key(|c| int(c, 0));
+        let mut pk: Vec<(i64, String)> = Vec::new();
+        for c in &columns {
+            let name = text(c, 1).unwrap_or_default();
+            if int(c, 6) != 0 {
+                continue; // generated columns are not managed
+            }
+            if int(c, 5) > 0 {
+                pk.push((int(c, 5), name.clone()));
+            }
+            t.columns.push(column(
+                b,
+                name,
+                &text(c, 2).unwrap_or_default(),
+                int(c, 3) == 0,
+                text(c, 4).as_deref(),
+                false,
+                &no_enums,
+                &mut types,
             ));
-        } else if let Some(t) = schema.tables.get_mut(&table) {
-            t.indexes.push(index);
         }
-    }
+        pk.sort();
+        t.primary_key = pk.into_iter().map(|(_, c)| c).collect();
 
-    let mut fks: BTreeMap<(String, i64), ForeignKey> = BTreeMap::new();
-    for r in rows(
-        db,
-        "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete \
-         FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f \
-         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, f.id, f.seq",
-    )
-    .await?
-    {
-        let table: String = get(&r, 0)?;
-        let id: i64 = get(&r, 1)?;
-        let ref_table: String = get(&r, 2)?;
-        let from: String = get(&r, 3)?;
-        let to: Option<String> = get(&r, 4)?;
-        let on_update: String = get(&r, 5)?;
-        let on_delete: String = get(&r, 6)?;
-        let fk = fks.entry((table, id)).or_insert_with(|| ForeignKey {
-            name: None,
-            columns: Vec::new(),
-            ref_table,
-            ref_columns: Vec::new(),
-            on_delete: FkAction::parse(&on_delete),
-            on_update: FkAction::parse(&on_update),
-        });
-        fk.columns.push(from);
-        fk.ref_columns.extend(to);
-    }
-    for ((table, _), mut fk) in fks {
-        if fk.ref_columns.is_empty() {
-            // `REFERENCES t` without columns means t's primary key.
-            fk.ref_columns = schema
-                .tables
-                .get(&fk.ref_table)
-                .map(|t| t.primary_key.clone())
-                .unwrap_or_default();
+        // Indexes: `origin` is 'c' for CREATE INDEX, 'u' for an inline UNIQUE, 'pk' for the key.
+        index_rows.sort_by_key(|i| (text(i, 0), int(i, 1)));
+        let mut indexes: BTreeMap<String, (Index, bool)> = BTreeMap::new();
+        for i in &index_rows {
+            let name = text(i, 0).unwrap_or_default();
+            let origin = text(i, 3).unwrap_or_default();
+            if origin == "pk" {
+                continue;
+            }
+            let entry = indexes.entry(name.clone()).or_insert_with(|| {
+                (
+                    Index {
+                        name: Some(name),
+                        columns: Vec::new(),
+                        unique: int(i, 2) != 0,
+                        constraint: origin == "u",
+                    },
+                    int(i, 4) != 0,
+                )
+            });
+            match text(i, 5) {
+                Some(c) => entry.0.columns.push(c),
+                None => entry.1 = true, // an expression: not managed
+            }
         }
-        if let Some(t) = schema.tables.get_mut(&table) {
-            t.foreign_keys.push(fk);
+        for (name, (index, unmanaged)) in indexes {
+            if unmanaged {
+                notes.push(format!(
+                    "{table}: index {name} (partial or on an expression)"
+                ));
+            } else {
+                t.indexes.push(index);
+            }
+        }
+
+        fk_rows.sort_by_key(|f| (int(f, 0), int(f, 1)));
+        let mut fks: BTreeMap<i64, ForeignKey> = BTreeMap::new();
+        for f in &fk_rows {
+            let fk = fks.entry(int(f, 0)).or_insert_with(|| ForeignKey {
+                name: None,
+                columns: Vec::new(),
+                ref_table: text(f, 2).unwrap_or_default(),
+                ref_columns: Vec::new(),
+                on_delete: FkAction::parse(&text(f, 6).unwrap_or_default()),
+                on_update: FkAction::parse(&text(f, 5).unwrap_or_default()),
+            });
+            fk.columns.push(text(f, 3).unwrap_or_default());
+            fk.ref_columns.extend(text(f, 4));
+        }
+        t.foreign_keys = fks.into_values().collect();
+        schema.tables.insert(table, t);
+    }
+    // `REFERENCES t` without columns means t's primary key.
+    let keys: BTreeMap<String, Vec<String>> = schema
+        .tables
+        .values()
+        .map(|t| (t.name.clone(), t.primary_key.clone()))
+        .collect();
+    for t in schema.tables.values_mut() {
+        for fk in &mut t.foreign_keys {
+            if fk.ref_columns.is_empty() {
+                fk.ref_columns = keys.get(&fk.ref_table).cloned().unwrap_or_default();
+            }
         }
     }
     // Views and triggers: not managed.
