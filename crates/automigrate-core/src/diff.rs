@@ -316,9 +316,10 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
                         continue;
                     };
                     for c in &new_table.columns {
-                        if let Some(old) = old_table.column(&c.name)
+                        // The type first: only the enum's columns are looked up.
+                        if c.sql_type == *name
+                            && let Some(old) = old_table.column(&c.name)
                             && old.sql_type == *name
-                            && c.sql_type == *name
                         {
                             uses.push(EnumUse {
                                 table: t.clone(),
