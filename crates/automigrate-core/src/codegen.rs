@@ -113,6 +113,9 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
     out.push('\n');
     write_fn(&mut out, "down", &down);
     out.push_str("}\n");
+    if up.iter().chain(&down).any(|s| s.contains("execute_sql(")) {
+        out.push_str(EXECUTE_SQL);
+    }
     Ok(out)
 }
 
@@ -694,12 +697,28 @@ fn sql_lit(sql: &str) -> String {
     }
 }
 
+/// SQL that sea-query has no builder for, run by the file's [`EXECUTE_SQL`] helper: as a
+/// statement, which sea-orm's metric callback sees, so that the runner can name it if it fails
+/// (`execute_unprepared` bypasses the callback).
 fn execute(sql: &str) -> String {
-    format!(
-        "manager\n    .get_connection()\n    .execute_unprepared({})\n    .await?;",
-        sql_lit(sql)
-    )
+    let sql = sql_lit(sql);
+    // Laid out as rustfmt does: on one line while the arguments fit in 60 columns.
+    if sql.len() + "manager, ".len() <= 60 {
+        format!("execute_sql(manager, {sql}).await?;")
+    } else {
+        format!("execute_sql(\n    manager,\n    {sql},\n)\n.await?;")
+    }
 }
+
+/// The helper behind [`execute`], written at the end of the files that call it.
+const EXECUTE_SQL: &str = "
+/// Runs SQL that sea-query has no builder for, as a statement: if it fails, the runner names it.
+async fn execute_sql(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+    let statement = sea_orm::Statement::from_string(manager.get_database_backend(), sql);
+    manager.get_connection().execute_raw(statement).await?;
+    Ok(())
+}
+";
 
 fn alter_primary_key(
     backend: Backend,
