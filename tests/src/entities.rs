@@ -638,3 +638,343 @@ pub mod tagged {
         automigrate::Entities::new().entity(Entity)
     }
 }
+
+/// Row survival (issue 4): `before()` and `after()` differ on each table by changes that keep
+/// the rows, one kind per table: a primary key made composite (`permit`, and `ticket`, whose
+/// key auto-increments before), a PostgreSQL enum with a value removed and the others reordered
+/// (`article`), a foreign key's actions (`child`), uniques and indexes added and removed
+/// (`gadget`), and defaults changed, a column made nullable and types widened (`measure`).
+pub mod survival {
+    use automigrate::Entities;
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+    #[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "stage")]
+    pub enum Stage {
+        #[sea_orm(string_value = "draft")]
+        Draft,
+        #[sea_orm(string_value = "published")]
+        Published,
+        #[sea_orm(string_value = "archived")]
+        Archived,
+    }
+
+    /// `stage` without `archived`, `published` first.
+    #[derive(Clone, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+    #[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "stage")]
+    pub enum StageAfter {
+        #[sea_orm(string_value = "published")]
+        Published,
+        #[sea_orm(string_value = "draft")]
+        Draft,
+    }
+
+    pub mod before {
+        pub mod permit {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "permit")]
+            pub struct Model {
+                #[sea_orm(primary_key, auto_increment = false)]
+                pub user_id: i32,
+                #[sea_orm(column_type = "String(StringLen::N(20))")]
+                pub scope: String,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+
+        pub mod ticket {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "ticket")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                pub project: i32,
+                pub title: String,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+
+        pub mod article {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "article")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                #[sea_orm(default_value = "draft")]
+                pub stage: super::super::Stage,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+
+        pub mod parent {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "parent")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                pub name: String,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+
+        pub mod child {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "child")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                pub parent_id: i32,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {
+                #[sea_orm(
+                    belongs_to = "super::parent::Entity",
+                    from = "Column::ParentId",
+                    to = "super::parent::Column::Id",
+                    on_delete = "Restrict"
+                )]
+                Parent,
+            }
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+
+        pub mod gadget {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "gadget")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                #[sea_orm(unique)]
+                pub code: String,
+                pub sku: String,
+                #[sea_orm(indexed)]
+                pub color: String,
+                pub size: i32,
+                #[sea_orm(unique_key = "kind")]
+                pub kind_a: i32,
+                #[sea_orm(unique_key = "kind")]
+                pub kind_b: i32,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+
+        pub mod measure {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "measure")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                pub qty: i16,
+                pub total: i32,
+                #[sea_orm(column_type = "String(StringLen::N(20))")]
+                pub label: String,
+                #[sea_orm(default_value = "kg")]
+                pub unit: String,
+                #[sea_orm(default_value = 0)]
+                pub tier: i32,
+                pub nickname: String,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+    }
+
+    pub mod after {
+        pub use super::before::parent;
+
+        pub mod permit {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "permit")]
+            pub struct Model {
+                #[sea_orm(primary_key, auto_increment = false)]
+                pub user_id: i32,
+                #[sea_orm(primary_key, auto_increment = false)]
+                #[sea_orm(column_type = "String(StringLen::N(20))")]
+                pub scope: String,
+                pub granted_by: Option<String>,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+
+        pub mod ticket {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "ticket")]
+            pub struct Model {
+                #[sea_orm(primary_key, auto_increment = false)]
+                pub id: i32,
+                #[sea_orm(primary_key, auto_increment = false)]
+                pub project: i32,
+                pub title: String,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+
+        pub mod article {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "article")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                #[sea_orm(default_value = "draft")]
+                pub stage: super::super::StageAfter,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+
+        pub mod child {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "child")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                pub parent_id: i32,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {
+                #[sea_orm(
+                    belongs_to = "super::parent::Entity",
+                    from = "Column::ParentId",
+                    to = "super::parent::Column::Id",
+                    on_delete = "Cascade",
+                    on_update = "Cascade"
+                )]
+                Parent,
+            }
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+
+        pub mod gadget {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "gadget")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                pub code: String,
+                #[sea_orm(unique)]
+                pub sku: String,
+                pub color: String,
+                #[sea_orm(indexed)]
+                pub size: i32,
+                pub kind_a: i32,
+                pub kind_b: i32,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+
+        pub mod measure {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "measure")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                pub qty: i32,
+                pub total: i64,
+                #[sea_orm(column_type = "String(StringLen::N(100))")]
+                pub label: String,
+                #[sea_orm(default_value = "g")]
+                pub unit: String,
+                #[sea_orm(default_value = 1)]
+                pub tier: i32,
+                pub nickname: Option<String>,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+    }
+
+    pub fn before() -> Entities {
+        use before::*;
+        Entities::new()
+            .entity(permit::Entity)
+            .entity(ticket::Entity)
+            .entity(article::Entity)
+            .entity(parent::Entity)
+            .entity(child::Entity)
+            .entity(gadget::Entity)
+            .entity(measure::Entity)
+    }
+
+    pub fn after() -> Entities {
+        use after::*;
+        Entities::new()
+            .entity(permit::Entity)
+            .entity(ticket::Entity)
+            .entity(article::Entity)
+            .entity(parent::Entity)
+            .entity(child::Entity)
+            .entity(gadget::Entity)
+            .entity(measure::Entity)
+    }
+}

@@ -10,6 +10,7 @@ use sea_orm_migration::MigratorTrait;
 
 #[cfg(test)]
 use crate::DEFAULT_LOCK_TIMEOUT;
+use crate::failure::FailedStatement;
 use crate::ops::{self, History};
 use crate::plan::{self, DownTo, Target, UpTo};
 use crate::preview::{Direction, preview_sql};
@@ -251,29 +252,42 @@ async fn run<M: MigratorTrait>(mut cli: Cli) -> anyhow::Result<()> {
             print_sql::<M>(&cli, Plan::Down(to), from).await
         }
         command => {
-            let db = connect(&cli).await?;
-            let result = run_on::<M>(&db, command, timeout).await;
+            let mut db = connect(&cli).await?;
+            let failed = FailedStatement::track(&mut db);
+            let result = run_on::<M>(&db, command, timeout, &failed).await;
             let _ = db.close().await;
             result
         }
     }
 }
 
+/// Runs a command on `db`, whose failed statements `failed` tracks.
 async fn run_on<M: MigratorTrait>(
     db: &DatabaseConnection,
     command: Command,
     timeout: Duration,
+    failed: &FailedStatement,
 ) -> anyhow::Result<()> {
     match command {
-        // sea-orm-migration's own, under the lock for those that write.
-        Command::Fresh => {
-            ops::locked::<M, ()>(db, timeout, async || Ok(M::fresh(db).await?)).await?;
-        }
-        Command::Refresh => {
-            ops::locked::<M, ()>(db, timeout, async || Ok(M::refresh(db).await?)).await?;
-        }
-        Command::Reset => {
-            ops::locked::<M, ()>(db, timeout, async || Ok(M::reset(db).await?)).await?;
+        // sea-orm-migration's own, under the lock for those that write. They fail with the
+        // driver's message only: the statement that failed goes with it.
+        Command::Fresh | Command::Refresh | Command::Reset => {
+            failed.clear();
+            let result = ops::locked::<M, ()>(db, timeout, async || {
+                match command {
+                    Command::Fresh => M::fresh(db).await?,
+                    Command::Refresh => M::refresh(db).await?,
+                    _ => M::reset(db).await?,
+                }
+                Ok(())
+            })
+            .await;
+            if let Err(e) = result {
+                return Err(match failed.take() {
+                    Some(sql) => anyhow::anyhow!("{e}\nThe statement that failed:\n    {sql}"),
+                    None => e.into(),
+                });
+            }
         }
         Command::Status => M::status(db).await?,
         Command::Up { num, to, .. } => {
@@ -282,14 +296,20 @@ async fn run_on<M: MigratorTrait>(
                 (None, Some(t)) => UpTo::Target(Target::parse(&t)),
                 (None, None) => UpTo::All,
             };
-            println!("{}", ops::up::<M>(db, to, timeout).await?);
+            println!(
+                "{}",
+                ops::up_tracked::<M>(db, to, timeout, Some(failed)).await?
+            );
         }
         Command::Down { num, to, .. } => {
             let to = match to {
                 Some(t) => DownTo::Target(Target::parse(&t)),
                 None => DownTo::Steps(num),
             };
-            println!("{}", ops::down::<M>(db, to, timeout).await?);
+            println!(
+                "{}",
+                ops::down_tracked::<M>(db, to, timeout, Some(failed)).await?
+            );
         }
         Command::Stamp { target } => {
             println!(

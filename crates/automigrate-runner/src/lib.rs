@@ -23,8 +23,11 @@
 //!
 //! Migrations are still run by sea-orm-migration's own `MigratorTrait::up` / `down` (so each
 //! migration runs in its own transaction on PostgreSQL, exactly as with its CLI); the runner
-//! decides how many, under the lock, from the history it re-reads once it holds the lock.
+//! decides how many, under the lock, from the history it re-reads once it holds the lock, and
+//! runs them one step at a time, so that a failure names its migration ([`MigrationFailure`];
+//! the command line also shows the SQL of the statement that failed).
 mod cli;
+mod failure;
 mod lock;
 mod ops;
 mod plan;
@@ -33,6 +36,7 @@ mod preview;
 use std::time::Duration;
 
 pub use cli::run_cli;
+pub use failure::MigrationFailure;
 pub use lock::MigrationLock;
 pub use ops::{History, MigrationState, Report, down, history, migrate_on_startup, stamp, up};
 pub use plan::{DownTo, Target, UpTo};
@@ -74,6 +78,10 @@ pub enum Error {
         list(.0)
     )]
     UnknownApplied(Vec<String>),
+    /// A migration failed: which one, the statement that failed when it is known, and what
+    /// became of the statements before it.
+    #[error("{0}")]
+    MigrationFailed(Box<MigrationFailure>),
     /// Taking or releasing the lock failed for another reason than the timeout.
     #[error("the migration lock: {0}")]
     Lock(String),

@@ -8,7 +8,9 @@ use sea_orm::sea_query::{Expr, ExprTrait as _, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait as _};
 use sea_orm_migration::{MigratorTrait, SchemaManager};
 
+use crate::failure::{FailedStatement, MigrationFailure};
 use crate::plan::{self, DownTo, Target, UpTo};
+use crate::preview::Direction;
 use crate::{Error, MigrationLock};
 
 /// One migration of the crate and whether (and when) it was applied.
@@ -221,6 +223,16 @@ pub async fn up<M: MigratorTrait>(
     to: UpTo,
     lock_timeout: Duration,
 ) -> Result<Report, Error> {
+    up_tracked::<M>(db, to, lock_timeout, None).await
+}
+
+/// [`up`], naming the statement that failed if `failed` tracks `db`.
+pub(crate) async fn up_tracked<M: MigratorTrait>(
+    db: &DatabaseConnection,
+    to: UpTo,
+    lock_timeout: Duration,
+    failed: Option<&FailedStatement>,
+) -> Result<Report, Error> {
     locked_report::<M>(db, lock_timeout, async || {
         M::install(db).await?;
         // Read under the lock: another process may have applied some while we waited.
@@ -228,10 +240,9 @@ pub async fn up<M: MigratorTrait>(
         before.check_known()?;
         let names = before.names();
         let plan = plan::plan_up(&names, &before.applied_flags(), &to)?;
-        if !plan.is_empty() {
-            // sea-orm-migration applies the first N pending migrations: exactly `plan`.
-            M::up(db, Some(plan.len() as u32)).await?;
-        }
+        // sea-orm-migration applies the first pending migration: `plan` in order, one at a
+        // time, so that a failure is known to be that migration's.
+        one_by_one::<M>(db, &plan, &names, Direction::Up, failed).await?;
         let report = Report {
             applied: plan.iter().map(|&i| names[i].clone()).collect(),
             ..Report::default()
@@ -248,16 +259,25 @@ pub async fn down<M: MigratorTrait>(
     to: DownTo,
     lock_timeout: Duration,
 ) -> Result<Report, Error> {
+    down_tracked::<M>(db, to, lock_timeout, None).await
+}
+
+/// [`down`], naming the statement that failed if `failed` tracks `db`.
+pub(crate) async fn down_tracked<M: MigratorTrait>(
+    db: &DatabaseConnection,
+    to: DownTo,
+    lock_timeout: Duration,
+    failed: Option<&FailedStatement>,
+) -> Result<Report, Error> {
     locked_report::<M>(db, lock_timeout, async || {
         M::install(db).await?;
         let before = history::<M>(db).await?;
         before.check_known()?;
         let names = before.names();
         let plan = plan::plan_down(&names, &before.applied_flags(), &to)?;
-        if !plan.is_empty() {
-            // sea-orm-migration rolls back the last N applied migrations: exactly `plan`.
-            M::down(db, Some(plan.len() as u32)).await?;
-        }
+        // sea-orm-migration rolls back the last applied migration: `plan` (the last first),
+        // one at a time.
+        one_by_one::<M>(db, &plan, &names, Direction::Down, failed).await?;
         let report = Report {
             rolled_back: plan.iter().map(|&i| names[i].clone()).collect(),
             ..Report::default()
@@ -265,6 +285,39 @@ pub async fn down<M: MigratorTrait>(
         finish::<M>(db, report).await
     })
     .await
+}
+
+/// Applies (or rolls back) the migrations of `plan`, which are the next ones to apply (or the
+/// last applied, the last first), one `MigratorTrait::up` (`down`) step each; when one fails,
+/// says which, with the statement that failed when `failed` knows it.
+async fn one_by_one<M: MigratorTrait>(
+    db: &DatabaseConnection,
+    plan: &[usize],
+    names: &[String],
+    direction: Direction,
+    failed: Option<&FailedStatement>,
+) -> Result<(), Error> {
+    let migrations = M::migrations();
+    for (done, &i) in plan.iter().enumerate() {
+        if let Some(failed) = failed {
+            failed.clear();
+        }
+        let result = match direction {
+            Direction::Up => M::up(db, Some(1)).await,
+            Direction::Down => M::down(db, Some(1)).await,
+        };
+        if let Err(error) = result {
+            return Err(Error::MigrationFailed(Box::new(MigrationFailure::new(
+                migrations[i].as_ref(),
+                direction,
+                db.get_database_backend(),
+                error,
+                failed.and_then(FailedStatement::take),
+                plan[..done].iter().map(|&j| names[j].clone()).collect(),
+            ))));
+        }
+    }
+    Ok(())
 }
 
 /// Makes the history say that exactly the migrations up to `target` are applied, without
