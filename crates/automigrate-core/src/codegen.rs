@@ -45,6 +45,8 @@ struct Uses {
     backend: Option<Backend>,
     rows: BTreeMap<String, u64>,
     declined: Vec<Candidate>,
+    /// Rendering `down`: `declined` holds the renames the other way.
+    down: bool,
     schema_helpers: bool,
     pg_type: bool,
 }
@@ -61,6 +63,11 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
     };
     let up = render_body(spec.backend, spec.plan, &mut uses)?;
     uses.review = false;
+    // `down` undoes the candidates' blocks: their renames go the other way.
+    for c in &mut uses.declined {
+        c.rename = inverted(&c.rename);
+    }
+    uses.down = true;
     let down = render_body(spec.backend, &spec.plan.inverse(), &mut uses)?;
 
     let mut out = String::new();
@@ -154,9 +161,11 @@ fn render_body(backend: Backend, plan: &Plan, uses: &mut Uses) -> Result<Vec<Str
         if is_column_change(change) {
             let table = change.table().unwrap_or_default();
             let mut group = vec![change];
-            if backend != Backend::Sqlite {
+            // A rename candidate's add and drop are statements of their own, to swap out.
+            let alone = |c: &Change| candidate_renames(c, &uses.declined).is_empty();
+            if backend != Backend::Sqlite && alone(change) {
                 while let Some(next) = plan.changes.get(i + group.len()) {
-                    if is_column_change(next) && next.table() == Some(table) {
+                    if is_column_change(next) && next.table() == Some(table) && alone(next) {
                         group.push(next);
                     } else {
                         break;
@@ -164,10 +173,12 @@ fn render_body(backend: Backend, plan: &Plan, uses: &mut Uses) -> Result<Vec<Str
                 }
             }
             i += group.len();
-            out.push(alter_table(backend, table, &group, uses)?);
+            let code = alter_table(backend, table, &group, uses)?;
+            out.extend(rename_block(backend, change, vec![code], uses)?);
             continue;
         }
-        out.extend(statement(backend, change, uses)?);
+        let code = statement(backend, change, uses)?;
+        out.extend(rename_block(backend, change, code, uses)?);
         i += 1;
     }
     Ok(out)
@@ -882,43 +893,211 @@ fn review_lines(change: &Change, uses: &Uses) -> Vec<String> {
     if matches!(change, Change::RebuildTable { .. }) {
         return Vec::new(); // a rebuild writes its own, in its header
     }
-    let mut lines: Vec<String> = crate::hazards::of(change, backend)
+    crate::hazards::of(change, backend)
         .iter()
         .flat_map(|h| hazard_lines(h, uses))
-        .collect();
-    for c in &uses.declined {
-        let text = match (change, &c.rename) {
-            (Change::DropColumn { table, column }, Rename::Column { table: t, from, to })
-                if t == table && &column.name == from =>
-            {
-                format!(
-                    "REVIEW(rename-candidate): `{table}.{from}` may have been renamed to `{to}`: \
-                     same definition. To keep its values, replace this drop and the add of `{to}` \
-                     with `.rename_column({}, {})` in a statement of its own, or run again with \
-                     `--rename {table}.{from}={to}`.",
-                    lit(from),
-                    lit(to)
-                )
-            }
-            (Change::DropTable(t), Rename::Table { from, to }) if &t.name == from => format!(
-                "REVIEW(rename-candidate): table `{from}` may have been renamed to `{to}`: same \
-                 columns. To keep its rows, replace this drop and the creation of `{to}` with \
-                 `manager.rename_table(Table::rename().table({}, {}).to_owned())`, or run again \
-                 with `--rename-table {from}={to}`.",
-                lit(from),
-                lit(to)
-            ),
-            _ => continue,
-        };
-        lines.extend(wrap(&text, 80).into_iter().enumerate().map(|(i, l)| {
-            if i == 0 {
-                format!("// {l}")
-            } else {
-                format!("//     {l}")
-            }
-        }));
+        .collect()
+}
+
+/// Which side of a rename candidate a change is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// The add of the new column, the creation of the new table: the rename goes here.
+    Add,
+    /// The drop of the old column or table.
+    Drop,
+    /// A SQLite rebuild that carries both.
+    Both,
+}
+
+fn side(change: &Change, rename: &Rename) -> Option<Side> {
+    match (change, rename) {
+        (Change::AddColumn { table, column }, Rename::Column { table: t, to, .. })
+            if t == table && &column.name == to =>
+        {
+            Some(Side::Add)
+        }
+        (Change::DropColumn { table, column }, Rename::Column { table: t, from, .. })
+            if t == table && &column.name == from =>
+        {
+            Some(Side::Drop)
+        }
+        (Change::CreateTable(t), Rename::Table { to, .. }) if &t.name == to => Some(Side::Add),
+        (Change::DropTable(t), Rename::Table { from, .. }) if &t.name == from => Some(Side::Drop),
+        (Change::RebuildTable { changes, .. }, Rename::Column { .. }) => {
+            let sides: Vec<Side> = changes.iter().filter_map(|c| side(c, rename)).collect();
+            (sides.contains(&Side::Add) && sides.contains(&Side::Drop)).then_some(Side::Both)
+        }
+        _ => None,
     }
-    lines
+}
+
+/// The declined rename candidates a change is a side of.
+fn candidate_renames(change: &Change, declined: &[Candidate]) -> Vec<Rename> {
+    declined
+        .iter()
+        .filter(|c| side(change, &c.rename).is_some())
+        .map(|c| c.rename.clone())
+        .collect()
+}
+
+/// The same rename, the other way (for `down`).
+fn inverted(rename: &Rename) -> Rename {
+    match rename.clone() {
+        Rename::Table { from, to } => Rename::Table { from: to, to: from },
+        Rename::Column { table, from, to } => Rename::Column {
+            table,
+            from: to,
+            to: from,
+        },
+    }
+}
+
+/// Puts the code of one side of a declined rename candidate (a column's add or drop, a table's
+/// creation or drop, a SQLite rebuild that carries both) in a block that carries the rename to
+/// swap in for it, commented out:
+///
+/// ```text
+/// // BEGIN rename-candidate users.name -> users.full_name: drop + add, as generated
+/// <the code>
+/// // INSTEAD rename-candidate users.name -> users.full_name: the rename
+/// // <the code of the rename; none in the block of the drop>
+/// // END rename-candidate users.name -> users.full_name
+/// ```
+///
+/// Swapping in is mechanical, in `up` and in `down`: each block of the candidate becomes its
+/// lines after `INSTEAD`, uncommented. The `REVIEW(rename-candidate)` comment, in `up`, opens
+/// the block of the drop, so that it goes with it. Other changes are returned as they are.
+fn rename_block(
+    backend: Backend,
+    change: &Change,
+    code: Vec<String>,
+    uses: &mut Uses,
+) -> Result<Vec<String>, Unsupported> {
+    let renames = candidate_renames(change, &uses.declined);
+    if renames.is_empty() {
+        return Ok(code);
+    }
+    // Named as in `up`, in both functions.
+    let name = renames
+        .iter()
+        .map(|r| if uses.down { inverted(r) } else { r.clone() })
+        .map(|r| r.describe())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let review = std::mem::replace(&mut uses.review, false);
+    let as_change = |r: &Rename| match r.clone() {
+        Rename::Table { from, to } => Change::RenameTable { from, to },
+        Rename::Column { table, from, to } => Change::RenameColumn { table, from, to },
+    };
+    let mut instead = Vec::new();
+    match change {
+        Change::AddColumn { .. } | Change::CreateTable(_) => {
+            for r in &renames {
+                instead.extend(statement_code(backend, &as_change(r), uses)?);
+            }
+        }
+        // The renames first; then the rebuild of what else changes, from the renamed columns.
+        Change::RebuildTable { from, to, changes } => {
+            let mut renamed = from.clone();
+            for r in &renames {
+                instead.extend(statement_code(backend, &as_change(r), uses)?);
+                if let Rename::Column {
+                    from: old, to: new, ..
+                } = r
+                {
+                    rename_column_in(&mut renamed, old, new);
+                }
+            }
+            let rest: Vec<Change> = changes
+                .iter()
+                .filter(|c| renames.iter().all(|r| side(c, r).is_none()))
+                .cloned()
+                .collect();
+            if !rest.is_empty() {
+                instead.push(rebuild(backend, &renamed, to, &rest, uses)?);
+            }
+        }
+        _ => {}
+    }
+    uses.review = review;
+
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "// BEGIN rename-candidate {name}: drop + add, as generated"
+    );
+    if uses.review {
+        for r in renames
+            .iter()
+            .filter(|r| side(change, r) != Some(Side::Add))
+        {
+            let text = match r {
+                Rename::Column { table, from, to } => format!(
+                    "REVIEW(rename-candidate): `{table}.{from}` may have been renamed to `{to}`: \
+                     same definition. Dropping it loses its values. To keep them, swap in the \
+                     rename, in `up` and in `down`: replace each block of rename-candidate {}, \
+                     from its `BEGIN` line to its `END` line, with the lines after its \
+                     `INSTEAD`, uncommented. Or run again with `--rename {table}.{from}={to}`.",
+                    r.describe()
+                ),
+                Rename::Table { from, to } => format!(
+                    "REVIEW(rename-candidate): table `{from}` may have been renamed to `{to}`: \
+                     same columns. Dropping it loses its rows. To keep them, swap in the \
+                     rename, in `up` and in `down`: replace each block of rename-candidate {}, \
+                     from its `BEGIN` line to its `END` line, with the lines after its \
+                     `INSTEAD`, uncommented. Or run again with `--rename-table {from}={to}`.",
+                    r.describe()
+                ),
+            };
+            for (i, l) in wrap(&text, 80).into_iter().enumerate() {
+                let _ = writeln!(s, "{}{l}", if i == 0 { "// " } else { "//     " });
+            }
+        }
+    }
+    for stmt in &code {
+        let _ = writeln!(s, "{stmt}");
+    }
+    if instead.is_empty() {
+        let _ = writeln!(
+            s,
+            "// INSTEAD rename-candidate {name}: nothing, its other block renames"
+        );
+    } else {
+        let _ = writeln!(s, "// INSTEAD rename-candidate {name}: the rename");
+        for line in instead.iter().flat_map(|stmt| stmt.lines()) {
+            let _ = writeln!(
+                s,
+                "{}",
+                if line.is_empty() {
+                    "//".to_string()
+                } else {
+                    format!("// {line}")
+                }
+            );
+        }
+    }
+    let _ = write!(s, "// END rename-candidate {name}");
+    Ok(vec![s])
+}
+
+/// Renames a column of a table, in its keys and indexes too.
+fn rename_column_in(table: &mut Table, from: &str, to: &str) {
+    let rename = |c: &mut String| {
+        if c == from {
+            *c = to.to_string();
+        }
+    };
+    for c in &mut table.columns {
+        rename(&mut c.name);
+    }
+    table.primary_key.iter_mut().for_each(rename);
+    for i in &mut table.indexes {
+        i.columns.iter_mut().for_each(rename);
+    }
+    for fk in &mut table.foreign_keys {
+        fk.columns.iter_mut().for_each(rename);
+    }
 }
 
 fn hazard_lines(h: &crate::hazards::Hazard, uses: &Uses) -> Vec<String> {

@@ -196,3 +196,56 @@ fn empty_migration() {
         .unwrap()
     );
 }
+
+/// A file with every rename candidate of the plan declined (drop + add, in swap-in blocks).
+fn render_declined(backend: Backend, from: &Schema, to: &Schema) -> String {
+    let plan = crate::diff(from, to);
+    let declined = crate::renames::candidates(&plan);
+    assert!(!declined.is_empty(), "no candidates in {plan:#?}");
+    render_file(&FileSpec {
+        message: "renames",
+        backend,
+        plan: &plan,
+        rows: &BTreeMap::from([("users".to_string(), 3)]),
+        declined: &declined,
+    })
+    .unwrap()
+}
+
+/// `users.status` becomes `users.state` (same definition) and `posts` becomes `articles`.
+fn renamed(backend: Backend) -> (Schema, Schema) {
+    let v1 = blog(backend);
+    let mut v2 = v1.clone();
+    let users = v2.tables.get_mut("users").unwrap();
+    users.columns[3].name = "state".into();
+    let mut articles = v2.tables.remove("posts").unwrap();
+    articles.name = "articles".into();
+    articles.foreign_keys[0].name = Some("fk-articles-user_id".into());
+    v2.add_table(articles);
+    (v1, v2)
+}
+
+/// The candidates' add and drop are statements of their own, each in a block that carries the
+/// rename to swap in for it (none for the drop), in `up` and in `down`.
+#[test]
+fn declined_renames_are_blocks_to_swap_postgres() {
+    let b = Backend::Postgres;
+    let (v1, mut v2) = renamed(b);
+    // Another column change to `users` stays out of the candidate's blocks.
+    let users = v2.tables.get_mut("users").unwrap();
+    users.columns.push(col(b, "bio", ColumnType::Text, true));
+    insta::assert_snapshot!(render_declined(b, &v1, &v2));
+}
+
+/// On SQLite a candidate in a rebuilt table is the whole rebuild; its alternative renames, then
+/// rebuilds the table for the other changes, copying the renamed column.
+#[test]
+fn declined_rename_in_a_sqlite_rebuild() {
+    let b = Backend::Sqlite;
+    let (v1, mut v2) = renamed(b);
+    v2.tables.remove("articles");
+    v2.add_table(v1.tables["posts"].clone());
+    let users = v2.tables.get_mut("users").unwrap();
+    users.columns[2].nullable = true;
+    insta::assert_snapshot!(render_declined(b, &v1, &v2));
+}
