@@ -140,14 +140,14 @@ pub mod v2 {
 }
 
 /// v3 alters what v2 has: a longer `users.name`, `users.bio` made NOT NULL with a default,
-/// `posts.title` unique instead of indexed, and `comments.post_id` nullable with its foreign
-/// key set to `SET NULL` instead of `CASCADE`.
+/// `posts.title` unique instead of indexed, `comments.post_id` nullable with its foreign
+/// key set to `SET NULL` instead of `CASCADE`, and a comment on `users`.
 pub mod v3 {
     pub mod user {
         use sea_orm::entity::prelude::*;
 
         #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-        #[sea_orm(table_name = "users")]
+        #[sea_orm(table_name = "users", comment = "people who write")]
         pub struct Model {
             #[sea_orm(primary_key)]
             pub id: i32,
@@ -252,7 +252,7 @@ pub mod matrix {
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-    #[sea_orm(table_name = "matrix")]
+    #[sea_orm(table_name = "matrix", comment = r"every type: it's all here \ twice")]
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,

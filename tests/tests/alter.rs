@@ -56,6 +56,11 @@ async fn alter(backend: Backend, name: &str) -> anyhow::Result<()> {
     ] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
+    assert_eq!(
+        text.contains(r#"~ comment on table users (none -> "people who write")"#),
+        backend != Backend::Sqlite,
+        "{text}"
+    );
     if backend == Backend::Sqlite {
         assert!(text.contains("~ table users rebuilt"), "{text}");
         assert!(text.contains("~ table comments rebuilt"), "{text}");

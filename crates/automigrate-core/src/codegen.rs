@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use sea_query::{ColumnType, StringLen};
 
 use crate::diff::{Change, Plan};
-use crate::model::{Backend, Column, DefaultValue, ForeignKey, Index, Table};
+use crate::model::{Backend, Column, DefaultValue, ForeignKey, Index, Table, split_qualified};
 use crate::renames::{Candidate, Rename};
 
 /// What a generated file is about.
@@ -195,6 +195,20 @@ fn lit(s: &str) -> String {
     format!("{s:?}")
 }
 
+/// A table as sea-query takes it: `"posts"`, or `("audit", "events")` for a table in another
+/// PostgreSQL schema.
+fn table_ref(backend: Backend, table: &str) -> String {
+    match split_qualified(backend, table) {
+        (Some(ns), name) => format!("({}, {})", lit(ns), lit(name)),
+        (None, name) => lit(name),
+    }
+}
+
+/// A table's name without its schema: what `RENAME TO` and generated names take.
+fn bare(backend: Backend, table: &str) -> &str {
+    split_qualified(backend, table).1
+}
+
 fn unsupported(change: &Change, reason: &str) -> Unsupported {
     Unsupported {
         change: change.summary(),
@@ -223,7 +237,12 @@ fn alter_table(
                     column_def(backend, column, false, false, uses)
                 );
                 if backend == Backend::Postgres && column.comment.is_some() {
-                    after.push(comment_on(table, &column.name, column.comment.as_deref()));
+                    after.push(comment_on(
+                        backend,
+                        table,
+                        &column.name,
+                        column.comment.as_deref(),
+                    ));
                 }
             }
             Change::DropColumn { column, .. } => {
@@ -273,13 +292,16 @@ fn alter_table(
                         let _ =
                             writeln!(ops, "        .modify_column(ColumnDef::new({col}){rest})");
                     }
-                    let alter_col =
-                        format!("ALTER TABLE {} ALTER COLUMN {}", q(table), q(&to.name));
+                    let alter_col = format!(
+                        "ALTER TABLE {} ALTER COLUMN {}",
+                        quote_table(backend, table),
+                        q(&to.name)
+                    );
                     if from.default.is_some() && to.default.is_none() {
                         after.push(execute(&format!("{alter_col} DROP DEFAULT")));
                     }
                     if from.comment != to.comment {
-                        after.push(comment_on(table, &to.name, to.comment.as_deref()));
+                        after.push(comment_on(backend, table, &to.name, to.comment.as_deref()));
                     }
                     if from.auto_increment != to.auto_increment {
                         after.push(execute(&if to.auto_increment {
@@ -298,7 +320,7 @@ fn alter_table(
     } else {
         format!(
             "manager\n    .alter_table(\n        Table::alter()\n            .table({})\n{}            .to_owned(),\n    )\n    .await?;",
-            lit(table),
+            table_ref(backend, table),
             indent(&ops, 4)
         )
     };
@@ -355,16 +377,21 @@ fn statement_code(
     Ok(match change {
         Change::RenameTable { from, to } => vec![format!(
             "manager\n    .rename_table(Table::rename().table({}, {}).to_owned())\n    .await?;",
-            lit(from),
-            lit(to)
+            table_ref(backend, from),
+            lit(bare(backend, to))
         )],
         // RENAME COLUMN is a statement of its own: PostgreSQL does not combine it with others.
         Change::RenameColumn { table, from, to } => vec![format!(
             "manager\n    .alter_table(\n        Table::alter()\n            .table({})\n            .rename_column({}, {})\n            .to_owned(),\n    )\n    .await?;",
-            lit(table),
+            table_ref(backend, table),
             lit(from),
             lit(to)
         )],
+        Change::CreateNamespace(n) => {
+            vec![execute(&format!("CREATE SCHEMA {}", quote(backend, n)))]
+        }
+        // Without CASCADE: a schema that still holds something is not dropped.
+        Change::DropNamespace(n) => vec![execute(&format!("DROP SCHEMA {}", quote(backend, n)))],
         Change::CreateEnum(e) => {
             uses.pg_type = true;
             let values: Vec<String> = e.values.iter().map(|v| lit(v)).collect();
@@ -392,9 +419,9 @@ fn statement_code(
         Change::CreateTable(t) => create_table(backend, t, uses),
         Change::DropTable(t) => vec![format!(
             "manager\n    .drop_table(Table::drop().table({}).to_owned())\n    .await?;",
-            lit(&t.name)
+            table_ref(backend, &t.name)
         )],
-        Change::AddIndex { table, index } => vec![create_index(table, index)],
+        Change::AddIndex { table, index } => vec![create_index(backend, table, index)],
         Change::DropIndex { table, index } => vec![drop_index(backend, change, table, index)?],
         Change::AddForeignKey { table, fk } => {
             if backend == Backend::Sqlite {
@@ -405,7 +432,7 @@ fn statement_code(
             }
             vec![format!(
                 "manager\n    .create_foreign_key(\n{}            .to_owned(),\n    )\n    .await?;",
-                indent(&foreign_key(table, fk), 8)
+                indent(&foreign_key(backend, table, fk), 8)
             )]
         }
         Change::DropForeignKey { table, fk } => {
@@ -418,11 +445,17 @@ fn statement_code(
             vec![format!(
                 "manager\n    .drop_foreign_key(\n        ForeignKey::drop()\n            .name({})\n            .table({})\n            .to_owned(),\n    )\n    .await?;",
                 lit(name),
-                lit(table)
+                table_ref(backend, table)
             )]
         }
         Change::AlterPrimaryKey { table, from, to } => {
             vec![alter_primary_key(backend, change, table, from, to)?]
+        }
+        Change::AlterTableComment { table, to, .. } => {
+            if backend == Backend::Sqlite {
+                return Err(unsupported(change, "SQLite keeps no table comments"));
+            }
+            vec![table_comment(backend, table, to.as_deref())]
         }
         Change::RebuildTable { from, to, changes } => {
             vec![rebuild(backend, from, to, changes, uses)?]
@@ -438,18 +471,19 @@ fn statement_code(
     })
 }
 
-fn index_name(table: &str, index: &Index) -> String {
+fn index_name(backend: Backend, table: &str, index: &Index) -> String {
+    let table = bare(backend, table);
     index
         .name
         .clone()
         .unwrap_or_else(|| format!("idx-{table}-{}", index.columns.join("-")))
 }
 
-fn create_index(table: &str, index: &Index) -> String {
+fn create_index(backend: Backend, table: &str, index: &Index) -> String {
     let mut s = format!(
         "manager\n    .create_index(\n        Index::create()\n            .name({})\n            .table({})\n",
-        lit(&index_name(table, index)),
-        lit(table)
+        lit(&index_name(backend, table, index)),
+        table_ref(backend, table)
     );
     for c in &index.columns {
         let _ = writeln!(s, "            .col({})", lit(c));
@@ -471,7 +505,7 @@ fn drop_index(
     // name `create_index` gave it.
     let (name, constraint) = match &index.name {
         Some(n) => (n.clone(), index.constraint),
-        None => (index_name(table, index), false),
+        None => (index_name(backend, table, index), false),
     };
     if constraint && backend == Backend::Sqlite {
         return Err(unsupported(
@@ -482,14 +516,14 @@ fn drop_index(
     if constraint && backend == Backend::Postgres {
         return Ok(format!(
             "manager\n    .alter_table(\n        Table::alter()\n            .table({})\n            .drop_constraint({})\n            .to_owned(),\n    )\n    .await?;",
-            lit(table),
+            table_ref(backend, table),
             lit(&name)
         ));
     }
     Ok(format!(
         "manager\n    .drop_index(Index::drop().name({}).table({}).to_owned())\n    .await?;",
         lit(&name),
-        lit(table)
+        table_ref(backend, table)
     ))
 }
 
@@ -504,17 +538,17 @@ fn iden_list(cols: &[String]) -> String {
 }
 
 /// `ForeignKey::create()...` without the trailing `.to_owned()`, from column 0.
-fn foreign_key(table: &str, fk: &ForeignKey) -> String {
+fn foreign_key(backend: Backend, table: &str, fk: &ForeignKey) -> String {
     let name = fk
         .name
         .clone()
-        .unwrap_or_else(|| format!("fk-{table}-{}", fk.columns.join("-")));
+        .unwrap_or_else(|| format!("fk-{}-{}", bare(backend, table), fk.columns.join("-")));
     format!(
         "ForeignKey::create()\n    .name({})\n    .from({}, {})\n    .to({}, {})\n    .on_delete(ForeignKeyAction::{})\n    .on_update(ForeignKeyAction::{})\n",
         lit(&name),
-        lit(table),
+        table_ref(backend, table),
         iden_list(&fk.columns),
-        lit(&fk.ref_table),
+        table_ref(backend, &fk.ref_table),
         iden_list(&fk.ref_columns),
         fk.on_delete.rust(),
         fk.on_update.rust()
@@ -541,7 +575,7 @@ fn create_table_as(backend: Backend, t: &Table, name: &str, uses: &mut Uses) -> 
     };
     let mut s = format!(
         "manager\n    .create_table(\n        Table::create()\n            .table({})\n",
-        lit(name)
+        table_ref(backend, name)
     );
     for c in &t.columns {
         let def = column_def(
@@ -575,13 +609,13 @@ fn create_table_as(backend: Backend, t: &Table, name: &str, uses: &mut Uses) -> 
             let _ = writeln!(
                 s,
                 "            .index(Index::create().name({}){}.unique())",
-                lit(&index_name(&t.name, i)),
+                lit(&index_name(backend, &t.name, i)),
                 cols.join("")
             );
         }
     }
     for fk in &t.foreign_keys {
-        let fk_text = foreign_key(name, fk);
+        let fk_text = foreign_key(backend, name, fk);
         let fk_text = format!("{},\n", fk_text.trim_end());
         let _ = write!(
             s,
@@ -589,11 +623,17 @@ fn create_table_as(backend: Backend, t: &Table, name: &str, uses: &mut Uses) -> 
             indent(&fk_text, 16)
         );
     }
+    if let (Backend::MySql, Some(comment)) = (backend, &t.comment) {
+        let _ = writeln!(s, "            .comment({})", lit(comment));
+    }
     s.push_str("            .to_owned(),\n    )\n    .await?;");
     let mut out = vec![s];
     if backend == Backend::Postgres {
+        if t.comment.is_some() {
+            out.push(table_comment(backend, name, t.comment.as_deref()));
+        }
         for c in t.columns.iter().filter(|c| c.comment.is_some()) {
-            out.push(comment_on(name, &c.name, c.comment.as_deref()));
+            out.push(comment_on(backend, name, &c.name, c.comment.as_deref()));
         }
     }
     for i in &t.indexes {
@@ -601,7 +641,7 @@ fn create_table_as(backend: Backend, t: &Table, name: &str, uses: &mut Uses) -> 
             && ((i.columns.len() == 1 && (i.name.is_none() || i.constraint))
                 || (i.constraint && i.columns.len() > 1));
         if !inline {
-            out.push(create_index(&t.name, i));
+            out.push(create_index(backend, &t.name, i));
         }
     }
     out
@@ -697,7 +737,7 @@ fn column_def(
 #[cfg(test)]
 mod tests;
 
-use crate::dialect::quote_ident as quote;
+use crate::dialect::{quote_ident as quote, quote_table};
 
 /// A Rust string literal for SQL text: raw when that reads better.
 fn sql_lit(sql: &str) -> String {
@@ -744,7 +784,7 @@ fn alter_primary_key(
     match backend {
         Backend::Postgres => {
             // The key is always named `<table>_pkey`, PostgreSQL's own default.
-            let name = format!("{table}_pkey");
+            let name = format!("{}_pkey", bare(backend, table));
             if !from.is_empty() {
                 parts.push(format!("DROP CONSTRAINT {}", q(&name)));
             }
@@ -769,7 +809,7 @@ fn alter_primary_key(
     }
     Ok(execute(&format!(
         "ALTER TABLE {} {}",
-        q(table),
+        quote_table(backend, table),
         parts.join(", ")
     )))
 }
@@ -1195,7 +1235,11 @@ fn alter_enum(
         values.join(", ")
     ));
     for u in columns {
-        let alter = format!("ALTER TABLE {} ALTER COLUMN {}", q(&u.table), q(&u.column));
+        let alter = format!(
+            "ALTER TABLE {} ALTER COLUMN {}",
+            quote_table(backend, &u.table),
+            q(&u.column)
+        );
         if u.default_before.is_some() {
             out.push(execute(&format!("{alter} DROP DEFAULT")));
         }
@@ -1216,8 +1260,30 @@ fn alter_enum(
     Ok(out)
 }
 
+/// A table's comment: `COMMENT ON TABLE` (PostgreSQL), `ALTER TABLE ... COMMENT` (MySQL), where
+/// sea-query's builders have no way to say it.
+fn table_comment(backend: Backend, table: &str, comment: Option<&str>) -> String {
+    let value = format!("'{}'", comment.unwrap_or("").replace('\'', "''"));
+    execute(&match (backend, comment) {
+        (Backend::Postgres, None) => {
+            format!("COMMENT ON TABLE {} IS NULL", quote_table(backend, table))
+        }
+        (Backend::Postgres, Some(_)) => {
+            format!(
+                "COMMENT ON TABLE {} IS {value}",
+                quote_table(backend, table)
+            )
+        }
+        _ => format!(
+            "ALTER TABLE {} COMMENT = {}",
+            quote_table(backend, table),
+            value.replace('\\', "\\\\")
+        ),
+    })
+}
+
 /// PostgreSQL keeps comments out of `CREATE TABLE` and `ALTER TABLE`: `COMMENT ON COLUMN`.
-fn comment_on(table: &str, column: &str, comment: Option<&str>) -> String {
+fn comment_on(backend: Backend, table: &str, column: &str, comment: Option<&str>) -> String {
     let q = |n: &str| quote(Backend::Postgres, n);
     let value = match comment {
         Some(c) => format!("'{}'", c.replace('\'', "''")),
@@ -1225,7 +1291,7 @@ fn comment_on(table: &str, column: &str, comment: Option<&str>) -> String {
     };
     execute(&format!(
         "COMMENT ON COLUMN {}.{} IS {value}",
-        q(table),
+        quote_table(backend, table),
         q(column)
     ))
 }

@@ -76,6 +76,19 @@ pub fn quote_ident(backend: Backend, name: &str) -> String {
     }
 }
 
+/// A table in SQL, by its key: `"posts"`, or `"audit"."events"` for a table in another
+/// PostgreSQL schema ([`crate::model::split_qualified`]).
+pub fn quote_table(backend: Backend, table: &str) -> String {
+    match crate::model::split_qualified(backend, table) {
+        (Some(ns), name) => format!(
+            "{}.{}",
+            quote_ident(backend, ns),
+            quote_ident(backend, name)
+        ),
+        (None, name) => quote_ident(backend, name),
+    }
+}
+
 /// Lower-cases outside quotes, collapses white space, and removes spaces around commas and
 /// inside parentheses.
 fn tidy(sql: &str) -> String {

@@ -10,6 +10,10 @@ use crate::model::{Backend, Column, EnumType, ForeignKey, Index, Schema, Table};
 /// keeps the whole column, a dropped table the whole table.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
+    /// A PostgreSQL schema (namespace) that declared tables live in. Never generated to drop a
+    /// schema in `up` (a schema the entities stop naming is left alone); its inverse drops it.
+    CreateNamespace(String),
+    DropNamespace(String),
     CreateEnum(EnumType),
     /// A PostgreSQL enum's values change. `uses` are the columns of the enum's type that both
     /// schemas have, with their defaults before and after.
@@ -59,6 +63,12 @@ pub enum Change {
         from: String,
         to: String,
     },
+    /// The table's comment changes (PostgreSQL, MySQL/MariaDB).
+    AlterTableComment {
+        table: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
     /// The primary key columns change (`from` and `to` may be empty: no key).
     AlterPrimaryKey {
         table: String,
@@ -79,6 +89,8 @@ impl Change {
     pub fn inverse(&self) -> Change {
         use Change::*;
         match self.clone() {
+            CreateNamespace(n) => DropNamespace(n),
+            DropNamespace(n) => CreateNamespace(n),
             CreateEnum(e) => DropEnum(e),
             AlterEnum { from, to, uses } => AlterEnum {
                 from: to,
@@ -111,6 +123,11 @@ impl Change {
                 from: to,
                 to: from,
             },
+            AlterTableComment { table, from, to } => AlterTableComment {
+                table,
+                from: to,
+                to: from,
+            },
             RenameTable { from, to } => RenameTable { from: to, to: from },
             RenameColumn { table, from, to } => RenameColumn {
                 table,
@@ -129,6 +146,7 @@ impl Change {
     pub fn table(&self) -> Option<&str> {
         use Change::*;
         match self {
+            CreateNamespace(_) | DropNamespace(_) => None,
             CreateEnum(_) | DropEnum(_) | AlterEnum { .. } => None,
             CreateTable(t) | DropTable(t) => Some(&t.name),
             RebuildTable { to, .. } => Some(&to.name),
@@ -141,6 +159,7 @@ impl Change {
             | AddForeignKey { table, .. }
             | DropForeignKey { table, .. }
             | AlterPrimaryKey { table, .. }
+            | AlterTableComment { table, .. }
             | RenameColumn { table, .. } => Some(table),
         }
     }
@@ -160,6 +179,8 @@ impl Change {
         use Change::*;
         let cols = |c: &[String]| c.join(", ");
         match self {
+            CreateNamespace(n) => format!("+ schema {n}"),
+            DropNamespace(n) => format!("- schema {n}"),
             CreateEnum(e) => format!("+ enum {} ({})", e.name, e.values.join(", ")),
             AlterEnum { from, to, .. } => {
                 let added: Vec<&str> = to
@@ -233,6 +254,15 @@ impl Change {
             }
             AlterPrimaryKey { table, from, to } => {
                 format!("~ primary key {table} ({}) -> ({})", cols(from), cols(to))
+            }
+            AlterTableComment { table, from, to } => {
+                let text =
+                    |c: &Option<String>| c.as_ref().map_or("none".into(), |c| format!("{c:?}"));
+                format!(
+                    "~ comment on table {table} ({} -> {})",
+                    text(from),
+                    text(to)
+                )
             }
             RebuildTable { to, changes, .. } => {
                 let mut s = format!(
@@ -382,6 +412,13 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
             }
         }
 
+        if old.comment != new.comment {
+            alter_columns.push(Change::AlterTableComment {
+                table: name.clone(),
+                from: old.comment.clone(),
+                to: new.comment.clone(),
+            });
+        }
         if old.primary_key != new.primary_key {
             alter_pks.push(Change::AlterPrimaryKey {
                 table: name.clone(),
@@ -507,7 +544,11 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
         earlier.insert(name);
     }
 
-    let mut changes = Vec::new();
+    let mut changes: Vec<Change> = to
+        .namespaces
+        .difference(&from.namespaces)
+        .map(|n| Change::CreateNamespace(n.clone()))
+        .collect();
     changes.extend(drop_fks);
     changes.extend(drop_indexes);
     changes.extend(create_enums);

@@ -2,7 +2,7 @@
 //!
 //! Both the declared side (SeaORM entities) and the live side (the database) are brought into
 //! this model by the adapters, through the same [`crate::dialect`] rules, before they are compared.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub use sea_query::ColumnType;
 
@@ -24,13 +24,38 @@ impl Backend {
     }
 }
 
-/// A whole schema: the tables of one namespace, and (PostgreSQL) its enum types.
+/// A whole schema: the tables of the connection's namespace (and, on PostgreSQL, of the other
+/// namespaces the entities name), and (PostgreSQL) its enum types.
+///
+/// Tables are keyed by name. On PostgreSQL a table outside the connection's default schema
+/// (`current_schema()`, usually `public`) is named `schema.table` ([`qualified`]); on the other
+/// backends names are never qualified.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Schema {
     pub backend: Backend,
     pub tables: BTreeMap<String, Table>,
     /// PostgreSQL native enum types, by name. Empty on other backends.
     pub enums: BTreeMap<String, EnumType>,
+    /// PostgreSQL schemas other than the default one: on the declared side, those the entities
+    /// name (`schema_name`); on the live side, those of the ones read that exist.
+    pub namespaces: BTreeSet<String>,
+}
+
+/// The key of a table in namespace `namespace` (`None`: the default one): `audit.events`.
+pub fn qualified(namespace: Option<&str>, table: &str) -> String {
+    match namespace {
+        Some(ns) => format!("{ns}.{table}"),
+        None => table.to_string(),
+    }
+}
+
+/// Splits a table key into its namespace and name. Only PostgreSQL names are ever qualified;
+/// elsewhere a dot is part of the name.
+pub fn split_qualified(backend: Backend, key: &str) -> (Option<&str>, &str) {
+    match (backend, key.split_once('.')) {
+        (Backend::Postgres, Some((ns, table))) => (Some(ns), table),
+        _ => (None, key),
+    }
 }
 
 impl Schema {
@@ -39,11 +64,34 @@ impl Schema {
             backend,
             tables: BTreeMap::new(),
             enums: BTreeMap::new(),
+            namespaces: BTreeSet::new(),
         }
     }
 
     pub fn add_table(&mut self, table: Table) {
         self.tables.insert(table.name.clone(), table);
+    }
+
+    /// Takes `namespace` as the default one: its tables (and the keys to them) lose their
+    /// `namespace.` prefix. For entities that name the connection's own schema.
+    pub fn unqualify(&mut self, namespace: &str) {
+        if !self.namespaces.remove(namespace) {
+            return;
+        }
+        let prefix = format!("{namespace}.");
+        let strip = |name: &mut String| {
+            if let Some(rest) = name.strip_prefix(&prefix) {
+                *name = rest.to_string();
+            }
+        };
+        let tables = std::mem::take(&mut self.tables);
+        for (_, mut t) in tables {
+            strip(&mut t.name);
+            for fk in &mut t.foreign_keys {
+                strip(&mut fk.ref_table);
+            }
+            self.add_table(t);
+        }
     }
 }
 
@@ -67,6 +115,8 @@ pub struct Table {
     pub indexes: Vec<Index>,
     /// Foreign keys owned by this table, sorted by columns.
     pub foreign_keys: Vec<ForeignKey>,
+    /// The table's comment (PostgreSQL, MySQL/MariaDB; SQLite keeps none).
+    pub comment: Option<String>,
 }
 
 impl Table {
@@ -78,6 +128,7 @@ impl Table {
             primary_key_name: None,
             indexes: Vec::new(),
             foreign_keys: Vec::new(),
+            comment: None,
         }
     }
 
@@ -89,6 +140,9 @@ impl Table {
     /// keys left out): for showing differences.
     pub fn definition(&self) -> String {
         let mut s = format!("table {}\n", self.name);
+        if let Some(c) = &self.comment {
+            s.push_str(&format!("  comment {c:?}\n"));
+        }
         let mut cols: Vec<&Column> = self.columns.iter().collect();
         cols.sort_by(|a, b| a.name.cmp(&b.name));
         for c in cols {

@@ -128,7 +128,13 @@ pub fn candidates(plan: &Plan) -> Vec<Candidate> {
     let mut scored = Vec::new();
     for d in &dropped_tables {
         for a in by_shape.get(&table_shape(d)).into_iter().flatten() {
-            if same_columns(&d.columns, &a.columns) && d.primary_key == a.primary_key {
+            // A table moved to another PostgreSQL schema is not a rename (`RENAME TO` cannot
+            // move it), so only names in the same schema pair.
+            let namespace = |t: &str| t.split_once('.').map(|(ns, _)| ns.to_string());
+            if same_columns(&d.columns, &a.columns)
+                && d.primary_key == a.primary_key
+                && namespace(&d.name) == namespace(&a.name)
+            {
                 scored.push((
                     likeness(&d.name, &a.name),
                     d.name.clone(),

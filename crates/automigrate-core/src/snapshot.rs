@@ -41,7 +41,11 @@ pub fn default_key(table: &str, column: &str) -> String {
 impl Snapshot {
     /// The objects a declared schema owns.
     pub fn of(declared: &Schema) -> Snapshot {
-        let mut lines = BTreeSet::new();
+        let mut lines: BTreeSet<String> = declared
+            .namespaces
+            .iter()
+            .map(|ns| format!("schema {ns}"))
+            .collect();
         for t in declared.tables.values() {
             for i in &t.indexes {
                 lines.insert(index_key(&t.name, i));
@@ -85,6 +89,12 @@ impl Snapshot {
 
     pub fn owns(&self, key: &str) -> bool {
         self.lines.contains(key)
+    }
+
+    /// The PostgreSQL schemas (other than the default one) that entities named: read again
+    /// next time, so that a table whose entity went away is seen to go.
+    pub fn namespaces(&self) -> impl Iterator<Item = &str> {
+        self.lines.iter().filter_map(|l| l.strip_prefix("schema "))
     }
 }
 

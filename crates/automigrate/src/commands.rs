@@ -14,7 +14,7 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 
 use crate::config::Config;
 use crate::entities::Entities;
-use crate::introspect::{backend_of, introspect};
+use crate::introspect::{backend_of, introspect_in};
 use crate::migdir::MigrationDir;
 
 /// The name of sea-orm-migration's history table.
@@ -298,7 +298,7 @@ async fn count_rows(
         }
         let sql = format!(
             "SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT {}) AS limited",
-            dialect::quote_ident(backend, &h.table),
+            dialect::quote_table(backend, &h.table),
             hazards::ROW_COUNT_LIMIT + 1
         );
         let row = db
@@ -364,14 +364,26 @@ pub async fn analyze_with(
     let db = connect(project.database_url).await?;
     let backend = backend_of(&db)?;
     let history_table = project.config.history_table();
-    let live = introspect(&db, history_table).await?;
-    check_history(&db, history_table, live.has_history_table, &registered).await?;
     let (mut declared, declared_renames) = project.entities.schema_and_renames(backend)?;
+    let snapshot = dir.snapshot()?;
+    // PostgreSQL schemas besides the default one: those the entities name now, and those
+    // they named at the last migration (so that a table whose entity went away is seen).
+    let namespaces: BTreeSet<String> = declared
+        .namespaces
+        .iter()
+        .cloned()
+        .chain(snapshot.namespaces().map(str::to_string))
+        .collect();
+    let namespaces: Vec<String> = namespaces.into_iter().collect();
+    let live = introspect_in(&db, history_table, &namespaces).await?;
+    check_history(&db, history_table, live.has_history_table, &registered).await?;
+    if let Some(ns) = &live.default_namespace {
+        declared.unqualify(ns);
+    }
     dialect::unsized_strings_take_live_length(&live.schema, &mut declared);
     let mut live = live;
     exclude(&project.config, &mut live.schema, &declared)?;
     // What the entities never declared on their tables is left alone.
-    let snapshot = dir.snapshot()?;
     let left_alone = automigrate_core::snapshot::leave_alone(
         &mut live.schema,
         &declared,

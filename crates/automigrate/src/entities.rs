@@ -4,10 +4,11 @@
 //! brought to canonical form by [`automigrate_core::dialect`], exactly as the live side is.
 use automigrate_core::dialect;
 use automigrate_core::model::{
-    Backend, Column, ColumnType, EnumType, FkAction, ForeignKey, Index, Schema, Table,
+    Backend, Column, ColumnType, EnumType, FkAction, ForeignKey, Index, Schema, Table, qualified,
+    split_qualified,
 };
 use automigrate_core::renames::Rename;
-use sea_orm::sea_query::{ForeignKeyAction, TableCreateStatement};
+use sea_orm::sea_query::{ForeignKeyAction, SchemaName, TableCreateStatement, TableName, TableRef};
 use sea_orm::{ColumnTrait, DbBackend, EntityTrait, Iterable};
 
 type Declare = Box<dyn Fn(Backend) -> Result<Declared, String>>;
@@ -94,6 +95,9 @@ impl Entities {
                 }
                 schema.enums.insert(e.name.clone(), e);
             }
+            if let (Some(ns), _) = split_qualified(backend, &declared.table.name) {
+                schema.namespaces.insert(ns.to_string());
+            }
             for (from, to) in declared.renamed {
                 renames.push(Rename::Column {
                     table: declared.table.name.clone(),
@@ -125,11 +129,41 @@ fn fk_action(a: Option<ForeignKeyAction>) -> FkAction {
     }
 }
 
+/// The key of a table: on PostgreSQL, `schema.table` when the entity names a schema
+/// (`#[sea_orm(schema_name = "audit")]`); MySQL and SQLite have none (SeaORM drops it there).
+fn table_key(backend: Backend, table: &TableRef) -> Option<String> {
+    match table {
+        TableRef::Table(TableName(schema, name), _) => {
+            let ns = schema
+                .as_ref()
+                .filter(|_| backend == Backend::Postgres)
+                .map(|SchemaName(_, ns)| ns.to_string());
+            Some(qualified(ns.as_deref(), &name.to_string()))
+        }
+        _ => None,
+    }
+}
+
 fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, String> {
     let schema = sea_orm::Schema::new(db_backend(backend));
     let stmt: TableCreateStatement = schema.create_table_from_entity(entity);
-    let name = entity.table_name().to_string();
+    let ns = entity.schema_name();
+    if let (Some(ns), false) = (ns, backend == Backend::Postgres) {
+        return Err(format!(
+            "it names the schema `{ns}` (`schema_name`): on {} that is another database, which automigrate does not manage; schemas are supported on PostgreSQL",
+            backend.name()
+        ));
+    }
+    let name = qualified(ns, entity.table_name());
+    if backend == Backend::Postgres && ns.is_none() && name.contains('.') {
+        return Err(format!(
+            "the table name `{name}` contains a dot, which automigrate reads as `schema.table` on PostgreSQL: use `schema_name` for the schema"
+        ));
+    }
     let mut table = Table::new(&name);
+    if backend != Backend::Sqlite {
+        table.comment = stmt.get_comment().cloned();
+    }
     let mut enums = Vec::new();
     let mut renamed = Vec::new();
 
@@ -220,7 +254,7 @@ fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, Stri
         let fk = fk.get_foreign_key();
         let ref_table = fk
             .get_ref_table()
-            .map(|t| t.sea_orm_table().to_string())
+            .and_then(|t| table_key(backend, t))
             .ok_or_else(|| "a foreign key without a referenced table".to_string())?;
         table.foreign_keys.push(ForeignKey {
             name: fk.get_name().map(str::to_string),

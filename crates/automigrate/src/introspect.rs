@@ -23,6 +23,9 @@ pub struct Live {
     pub has_history_table: bool,
     /// Objects the entities cannot describe, left alone: `users: check constraint age_positive`.
     pub unmanaged: Vec<String>,
+    /// PostgreSQL: the connection's default schema, when other schemas were asked for (tables
+    /// there are not qualified; a declared `schema_name` naming it must not be either).
+    pub default_namespace: Option<String>,
 }
 
 pub fn backend_of(db: &DatabaseConnection) -> anyhow::Result<Backend> {
@@ -36,11 +39,22 @@ pub fn backend_of(db: &DatabaseConnection) -> anyhow::Result<Backend> {
 
 /// Reads the live schema, leaving out the migration history table.
 pub async fn introspect(db: &DatabaseConnection, history_table: &str) -> anyhow::Result<Live> {
+    introspect_in(db, history_table, &[]).await
+}
+
+/// Reads the live schema of the connection's default schema and, on PostgreSQL, of the other
+/// `namespaces` too (their tables named `schema.table`).
+pub async fn introspect_in(
+    db: &DatabaseConnection,
+    history_table: &str,
+    namespaces: &[String],
+) -> anyhow::Result<Live> {
     let backend = backend_of(db)?;
     let mut unmanaged = Vec::new();
+    let mut default_namespace = None;
     let mut schema = match backend {
         Backend::Sqlite => sqlite(db, &mut unmanaged).await,
-        Backend::Postgres => postgres(db, &mut unmanaged).await,
+        Backend::Postgres => postgres(db, namespaces, &mut default_namespace, &mut unmanaged).await,
         Backend::MySql => mysql(db, &mut unmanaged).await,
     }
     .with_context(|| format!("reading the schema of the {} database", backend.name()))?;
@@ -53,6 +67,7 @@ pub async fn introspect(db: &DatabaseConnection, history_table: &str) -> anyhow:
         schema,
         has_history_table,
         unmanaged,
+        default_namespace,
     })
 }
 
@@ -264,10 +279,48 @@ fn int_array(text: &str) -> Vec<i16> {
         .collect()
 }
 
-async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Result<Schema> {
+/// A table's key in SQL: its name in the default schema, `schema.name` in another.
+fn pg_key(ns: &str, rel: &str) -> String {
+    format!(
+        "CASE WHEN {ns} = current_schema() THEN {rel}::text ELSE {ns}::text || '.' || {rel}::text END"
+    )
+}
+
+async fn postgres(
+    db: &DatabaseConnection,
+    namespaces: &[String],
+    default_namespace: &mut Option<String>,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<Schema> {
     let b = Backend::Postgres;
     let mut schema = Schema::new(b);
     let mut types = Types::new();
+
+    // The schemas read: the default one, and those asked for that exist.
+    let mut read = "current_schema()".to_string();
+    if !namespaces.is_empty() {
+        for ns in namespaces {
+            read.push_str(&format!(", '{}'", ns.replace('\'', "''")));
+        }
+        for r in rows(
+            db,
+            &format!(
+                "SELECT nspname::text, nspname = current_schema() FROM pg_namespace \
+                 WHERE nspname IN ({read})"
+            ),
+        )
+        .await?
+        {
+            let name: String = get(&r, 0)?;
+            if get::<bool>(&r, 1)? {
+                *default_namespace = Some(name);
+            } else {
+                schema.namespaces.insert(name);
+            }
+        }
+    }
+    let read = &read;
+    let table_key = pg_key("n.nspname", "c.relname");
 
     for r in rows(
         db,
@@ -297,24 +350,32 @@ async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::R
     let mut table_of: HashMap<i64, String> = HashMap::new();
     let mut column_of: HashMap<(i64, i32), String> = HashMap::new();
     let mut columns: BTreeMap<String, Vec<(i32, Column)>> = BTreeMap::new();
+    let mut comments: BTreeMap<String, String> = BTreeMap::new();
     for r in rows(
         db,
-        "SELECT c.oid::int8, c.relname::text, a.attnum::int4, a.attname::text, \
+        &format!(
+        "SELECT c.oid::int8, {table_key}, a.attnum::int4, a.attname::text, \
                 format_type(a.atttypid, a.atttypmod), a.attnotnull, \
-                pg_get_expr(d.adbin, CASE WHEN d.adbin::text LIKE '%{VAR %' THEN d.adrelid ELSE 0 END), \
-                a.attidentity::text, ds.description \
+                pg_get_expr(d.adbin, CASE WHEN d.adbin::text LIKE '%{{VAR %' THEN d.adrelid ELSE 0 END), \
+                a.attidentity::text, ds.description, td.description \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
          LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum \
          LEFT JOIN pg_description ds ON ds.classoid = 'pg_class'::regclass \
               AND ds.objoid = c.oid AND ds.objsubid = a.attnum \
-         WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')",
+         LEFT JOIN pg_description td ON td.classoid = 'pg_class'::regclass \
+              AND td.objoid = c.oid AND td.objsubid = 0 \
+         WHERE n.nspname IN ({read}) AND c.relkind IN ('r', 'p')"),
     )
     .await?
     {
         let oid: i64 = get(&r, 0)?;
         let table: String = get(&r, 1)?;
         table_of.entry(oid).or_insert_with(|| table.clone());
+        let table_comment: Option<String> = get(&r, 9)?;
+        if let Some(c) = table_comment.filter(|c| !c.is_empty()) {
+            comments.entry(table.clone()).or_insert(c);
+        }
         let cols = columns.entry(table).or_default();
         let (Some(attnum), Some(name)) = (get::<Option<i32>>(&r, 2)?, get::<Option<String>>(&r, 3)?)
         else {
@@ -346,6 +407,7 @@ async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::R
         cols.sort_by_key(|(attnum, _)| *attnum);
         let mut t = Table::new(&table);
         t.columns = cols.into_iter().map(|(_, c)| c).collect();
+        t.comment = comments.remove(&table);
         schema.tables.insert(table, t);
     }
     // Primary keys, unique constraints and foreign keys.
@@ -353,12 +415,13 @@ async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::R
     let mut rows_read = Vec::new();
     for r in rows(
         db,
+        &format!(
         "SELECT con.conrelid::int8, con.conname::text, con.contype::text, con.conkey::text, \
                 con.confrelid::int8, con.confkey::text, con.confdeltype::text, con.confupdtype::text \
          FROM pg_constraint con \
          JOIN pg_class cl ON cl.oid = con.conrelid \
          JOIN pg_namespace n ON n.oid = cl.relnamespace \
-         WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f')",
+         WHERE n.nspname IN ({read}) AND con.contype IN ('p', 'u', 'f')"),
     )
     .await?
     {
@@ -383,8 +446,9 @@ async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::R
         for r in rows(
             db,
             &format!(
-                "SELECT c.oid::int8, c.relname::text, a.attnum::int4, a.attname::text \
-                 FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 \
+                "SELECT c.oid::int8, {table_key}, a.attnum::int4, a.attname::text \
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 \
                  WHERE c.oid IN ({})",
                 oids.join(", ")
             ),
@@ -440,15 +504,17 @@ async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::R
     let mut indexes: BTreeMap<(String, String), Index> = BTreeMap::new();
     for r in rows(
         db,
-        "SELECT ix.indrelid::int8, t.relname::text, i.relname::text, ix.indisunique, \
+        &format!(
+        "SELECT ix.indrelid::int8, {}, i.relname::text, ix.indisunique, \
                 ix.indkey::text, (ix.indpred IS NOT NULL OR ix.indexprs IS NOT NULL) \
          FROM pg_index ix \
          JOIN pg_class i ON i.oid = ix.indexrelid \
          JOIN pg_class t ON t.oid = ix.indrelid \
          JOIN pg_namespace n ON n.oid = t.relnamespace \
-         WHERE n.nspname = current_schema() AND NOT ix.indisprimary \
+         WHERE n.nspname IN ({read}) AND NOT ix.indisprimary \
            AND NOT EXISTS (SELECT 1 FROM pg_constraint c \
                            WHERE c.conindid = ix.indexrelid AND c.conrelid = t.oid AND c.contype IN ('p', 'u', 'x'))",
+        pg_key("n.nspname", "t.relname")),
     )
     .await?
     {
@@ -487,20 +553,23 @@ async fn postgres(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::R
         .collect();
     schema.enums.retain(|name, _| used.contains(name.as_str()));
     // Check constraints, views and triggers: not managed.
+    let on_table = pg_key("n.nspname", "cl.relname");
     for r in rows(
         db,
-        "SELECT cl.relname::text, con.conname::text, 'check constraint' FROM pg_constraint con \
+        &format!(
+            "SELECT {on_table}, con.conname::text, 'check constraint' FROM pg_constraint con \
          JOIN pg_class cl ON cl.oid = con.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace \
-         WHERE n.nspname = current_schema() AND con.contype IN ('c', 'x') \
+         WHERE n.nspname IN ({read}) AND con.contype IN ('c', 'x') \
          UNION ALL \
-         SELECT '', c.relname::text, CASE c.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END \
+         SELECT '', {table_key}, CASE c.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE n.nspname = current_schema() AND c.relkind IN ('v', 'm') \
+         WHERE n.nspname IN ({read}) AND c.relkind IN ('v', 'm') \
          UNION ALL \
-         SELECT cl.relname::text, t.tgname::text, 'trigger' FROM pg_trigger t \
+         SELECT {on_table}, t.tgname::text, 'trigger' FROM pg_trigger t \
          JOIN pg_class cl ON cl.oid = t.tgrelid JOIN pg_namespace n ON n.oid = cl.relnamespace \
-         WHERE n.nspname = current_schema() AND NOT t.tgisinternal \
-         ORDER BY 1, 3, 2",
+         WHERE n.nspname IN ({read}) AND NOT t.tgisinternal \
+         ORDER BY 1, 3, 2"
+        ),
     )
     .await?
     {
@@ -527,7 +596,8 @@ async fn mysql(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Resu
     // they are joined here. MariaDB reads each view table by table (at 10,000 tables, a few
     // hundred milliseconds per query), so the queries run at once, on the pool's connections.
     const TABLES: &str = "\
-        SELECT CAST(TABLE_NAME AS CHAR), CAST(VERSION() AS CHAR) FROM information_schema.TABLES \
+        SELECT CAST(TABLE_NAME AS CHAR), CAST(VERSION() AS CHAR), CAST(TABLE_COMMENT AS CHAR) \
+        FROM information_schema.TABLES \
         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'";
     const COLUMNS: &str = "\
         SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), CAST(COLUMN_TYPE AS CHAR), \
@@ -569,17 +639,18 @@ async fn mysql(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Resu
         rows(db, OTHERS),
     )?;
     let mut mariadb = false;
-    let mut base_tables: BTreeSet<String> = BTreeSet::new();
+    let mut base_tables: BTreeMap<String, Option<String>> = BTreeMap::new();
     for r in tables {
         let version: String = get(&r, 1)?;
         mariadb = version.to_ascii_lowercase().contains("mariadb");
-        base_tables.insert(get(&r, 0)?);
+        let comment: Option<String> = get(&r, 2)?;
+        base_tables.insert(get(&r, 0)?, comment.filter(|c| !c.is_empty()));
     }
 
     let mut columns: BTreeMap<String, Vec<(i64, Column)>> = BTreeMap::new();
     for r in column_rows {
         let table: String = get(&r, 0)?;
-        if !base_tables.contains(&table) {
+        if !base_tables.contains_key(&table) {
             continue; // a view's
         }
         let name: String = get(&r, 1)?;
@@ -615,6 +686,7 @@ async fn mysql(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Resu
         cols.sort_by_key(|(position, _)| *position);
         let mut t = Table::new(&table);
         t.columns = cols.into_iter().map(|(_, c)| c).collect();
+        t.comment = base_tables.get(&table).cloned().flatten();
         schema.tables.insert(table, t);
     }
 
