@@ -1,6 +1,6 @@
 //! Renames on each backend: found, asked, given on the command line or declared with
 //! `renamed_from`; generated as renames that keep the data; or, when declined, as drop + add
-//! with a REVIEW comment that carries the rename.
+//! in blocks that carry the rename, which a reviewer swaps in to keep the rows.
 use automigrate::commands::{self, MakeOptions, NoQuestions, Outcome, Project, Questioner};
 use automigrate_core::renames::{Candidate, Rename};
 use automigrate_core::{Backend, diff};
@@ -65,7 +65,11 @@ async fn one_value(db: &TestDb, sql: &str) -> anyhow::Result<String> {
     Ok(value)
 }
 
-async fn renames(backend: Backend, name: &str) -> anyhow::Result<()> {
+/// A database at v2 with a user, a post of theirs and a comment on it; its schema.
+async fn v2_with_rows(
+    backend: Backend,
+    name: &str,
+) -> anyhow::Result<(TestDb, MigrationCrate, automigrate_core::Schema)> {
     let db = TestDb::new(backend, name).await?;
     let krate = MigrationCrate::new(name)?;
     written(krate.makemigration(&db, &entities::v2(), "v2").await?);
@@ -74,7 +78,14 @@ async fn renames(backend: Backend, name: &str) -> anyhow::Result<()> {
         .await?;
     db.execute("INSERT INTO posts (user_id, title, body) VALUES (1, 'Notes', 'On the engine')")
         .await?;
-    let v2_schema = db.schema().await?;
+    db.execute("INSERT INTO comments (post_id, body) VALUES (1, 'Thorough')")
+        .await?;
+    let schema = db.schema().await?;
+    Ok((db, krate, schema))
+}
+
+async fn renames(backend: Backend, name: &str) -> anyhow::Result<()> {
+    let (db, krate, v2_schema) = v2_with_rows(backend, name).await?;
     let v4 = entities::v4::entities();
 
     // Unanswered: drop + add, each drop marked with the rename it may be.
@@ -207,4 +218,141 @@ async fn postgres_renames() -> anyhow::Result<()> {
 #[tokio::test]
 async fn mysql_renames() -> anyhow::Result<()> {
     renames(Backend::MySql, "mysql_renames").await
+}
+
+/// What a reviewer does with a `REVIEW(rename-candidate)`: in `up` and in `down`, each block of
+/// the candidate, from its `BEGIN` line to its `END` line, becomes the lines after its `INSTEAD`
+/// line, uncommented. Returns the file and how many blocks were swapped.
+fn swap_in(source: &str, candidate: &str) -> (String, usize) {
+    let begin = format!("// BEGIN rename-candidate {candidate}:");
+    let instead = format!("// INSTEAD rename-candidate {candidate}:");
+    let end = format!("// END rename-candidate {candidate}");
+    let (mut out, mut blocks) = (String::new(), 0);
+    let mut lines = source.lines();
+    while let Some(line) = lines.next() {
+        if !line.trim_start().starts_with(&begin) {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        blocks += 1;
+        // The generated code goes; the rename comes in, uncommented.
+        let mut lines = lines
+            .by_ref()
+            .skip_while(|l| !l.trim_start().starts_with(&instead));
+        lines.next().expect("an INSTEAD line");
+        for l in lines.take_while(|l| l.trim() != end) {
+            let code = l.trim_start();
+            let indent = &l[..l.len() - code.len()];
+            let code = code.strip_prefix("//").expect("commented code");
+            out.push_str(indent);
+            out.push_str(code.strip_prefix(' ').unwrap_or(code));
+            out.push('\n');
+        }
+    }
+    (out, blocks)
+}
+
+/// The proof that the rename a `REVIEW(rename-candidate)` block carries is ready to swap in:
+/// without answers the migration is drop + add; swapped in by hand (here, mechanically), it
+/// builds, applies with rows present, keeps them under the new names, leaves nothing to
+/// generate, and `down` brings them back under the old names with the schema as it was.
+async fn swapped_in(backend: Backend, name: &str) -> anyhow::Result<()> {
+    let (db, krate, v2_schema) = v2_with_rows(backend, name).await?;
+    let v4 = entities::v4::entities();
+
+    let (migration, summary) = written(krate.makemigration(&db, &v4, "renames").await?);
+    let summary = summary.join("\n");
+    for change in [
+        "+ table articles",
+        "- table posts",
+        "+ column users.full_name",
+        "- column users.name",
+    ] {
+        assert!(summary.contains(change), "{change} in\n{summary}");
+    }
+    let source = krate.file(&migration)?;
+    assert!(
+        source.contains("REVIEW(rename-candidate): `users.name` may have been renamed to"),
+        "{source}"
+    );
+    assert!(
+        source.contains("REVIEW(rename-candidate): table `posts` may have been renamed to"),
+        "{source}"
+    );
+
+    let (source, column_blocks) = swap_in(&source, "users.name -> users.full_name");
+    let (source, table_blocks) = swap_in(&source, "table posts -> articles");
+    // In `up` and in `down`: the add and the drop; on SQLite the column's are one rebuild.
+    let per_function = if backend == Backend::Sqlite { 1 } else { 2 };
+    assert_eq!(column_blocks, 2 * per_function, "{source}");
+    assert_eq!(table_blocks, 4, "{source}");
+    // The REVIEW comments went with the blocks they open.
+    assert!(!source.contains("rename-candidate"), "{source}");
+    for gone in [
+        r#".drop_column("name")"#,
+        r#".drop_column("full_name")"#,
+        r#"Table::drop().table("posts")"#,
+        r#"Table::drop().table("articles")"#,
+        r#"INSERT INTO "users__new""#,
+    ] {
+        assert!(!source.contains(gone), "{gone} in\n{source}");
+    }
+    for renamed in [
+        r#".rename_column("name", "full_name")"#,
+        r#".rename_column("full_name", "name")"#,
+        r#".rename_table(Table::rename().table("posts", "articles").to_owned())"#,
+        r#".rename_table(Table::rename().table("articles", "posts").to_owned())"#,
+    ] {
+        assert_eq!(source.matches(renamed).count(), 1, "{renamed} in\n{source}");
+    }
+    std::fs::write(
+        krate.root.join("src").join(format!("{migration}.rs")),
+        &source,
+    )?;
+
+    // Built and applied with the rows there: they keep their values under the new names.
+    krate.run(&db, &["up"])?;
+    assert_eq!(one_value(&db, "SELECT full_name FROM users").await?, "Ada");
+    assert_eq!(one_value(&db, "SELECT title FROM articles").await?, "Notes");
+    let joined = "SELECT a.title FROM comments c JOIN articles a ON a.id = c.post_id";
+    assert_eq!(one_value(&db, joined).await?, "Notes");
+    let live = db.schema().await?;
+    let declared = v4.schema(backend)?;
+    assert!(
+        diff(&live, &declared).is_empty(),
+        "{:#?}",
+        diff(&live, &declared)
+    );
+    assert!(matches!(
+        krate.makemigration(&db, &v4, "again").await?,
+        Outcome::NoChanges
+    ));
+
+    // down: the rows are back under the old names, and the schema is v2's.
+    krate.run(&db, &["down"])?;
+    assert_eq!(
+        column_order_free(db.schema().await?),
+        column_order_free(v2_schema)
+    );
+    assert_eq!(one_value(&db, "SELECT name FROM users").await?, "Ada");
+    assert_eq!(one_value(&db, "SELECT title FROM posts").await?, "Notes");
+    let joined = "SELECT p.title FROM comments c JOIN posts p ON p.id = c.post_id";
+    assert_eq!(one_value(&db, joined).await?, "Notes");
+    Ok(())
+}
+
+#[tokio::test]
+async fn sqlite_rename_swapped_in() -> anyhow::Result<()> {
+    swapped_in(Backend::Sqlite, "sqlite_rename_swapped_in").await
+}
+
+#[tokio::test]
+async fn postgres_rename_swapped_in() -> anyhow::Result<()> {
+    swapped_in(Backend::Postgres, "postgres_rename_swapped_in").await
+}
+
+#[tokio::test]
+async fn mysql_rename_swapped_in() -> anyhow::Result<()> {
+    swapped_in(Backend::MySql, "mysql_rename_swapped_in").await
 }
