@@ -421,7 +421,20 @@ fn statement_code(
             "manager\n    .drop_table(Table::drop().table({}).to_owned())\n    .await?;",
             table_ref(backend, &t.name)
         )],
-        Change::AddIndex { table, index } => vec![create_index(backend, table, index)],
+        Change::AddIndex { table, index } => match &index.name {
+            // A named unique constraint (a dropped one, back in `down`) comes back as one:
+            // PostgreSQL tells constraints from indexes, and drops them differently.
+            Some(name) if backend == Backend::Postgres && index.constraint && index.unique => {
+                let cols: Vec<String> = index.columns.iter().map(|c| quote(backend, c)).collect();
+                vec![execute(&format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
+                    quote_table(backend, table),
+                    quote(backend, name),
+                    cols.join(", ")
+                ))]
+            }
+            _ => vec![create_index(backend, table, index)],
+        },
         Change::DropIndex { table, index } => vec![drop_index(backend, change, table, index)?],
         Change::AddForeignKey { table, fk } => {
             if backend == Backend::Sqlite {

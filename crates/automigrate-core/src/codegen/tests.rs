@@ -249,3 +249,29 @@ fn declined_rename_in_a_sqlite_rebuild() {
     users.columns[2].nullable = true;
     insta::assert_snapshot!(render_declined(b, &v1, &v2));
 }
+
+#[test]
+fn postgres_restores_a_dropped_unique_constraint_as_a_constraint() {
+    let b = Backend::Postgres;
+    let mut v1 = blog(b);
+    v1.tables.get_mut("users").unwrap().indexes[0] = Index {
+        name: Some("users_email_key".into()),
+        columns: vec!["email".into()],
+        unique: true,
+        constraint: true,
+    };
+    let mut v2 = v1.clone();
+    v2.tables.get_mut("users").unwrap().indexes.remove(0);
+    let source = render(b, &v1, &v2, "email not unique");
+    let (up, down) = source.split_once("async fn down").unwrap();
+    assert!(
+        up.contains(r#".drop_constraint("users_email_key")"#),
+        "{up}"
+    );
+    assert!(
+        down.contains(
+            r##"r#"ALTER TABLE "users" ADD CONSTRAINT "users_email_key" UNIQUE ("email")"#"##
+        ),
+        "{down}"
+    );
+}
