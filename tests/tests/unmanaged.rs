@@ -3,6 +3,7 @@
 use automigrate::commands::{self, Project};
 use automigrate_core::Backend;
 use automigrate_e2e::{MigrationCrate, TestDb, entities, written};
+use sea_orm::{ConnectionTrait, Statement};
 
 async fn unmanaged(
     backend: Backend,
@@ -102,4 +103,67 @@ async fn mysql_unmanaged() -> anyhow::Result<()> {
         ],
     )
     .await
+}
+
+/// What SQLite drops with a table and the entities cannot describe (triggers, partial and
+/// expression indexes) survives a table rebuild, and a view on the table does not stop it.
+#[tokio::test]
+async fn sqlite_rebuild_keeps_what_it_does_not_manage() -> anyhow::Result<()> {
+    let name = "sqlite_rebuild_keeps";
+    let db = TestDb::new(Backend::Sqlite, name).await?;
+    let krate = MigrationCrate::new(name)?;
+    written(krate.makemigration(&db, &entities::v2(), "v2").await?);
+    krate.run(&db, &["up"])?;
+    for sql in [
+        "CREATE INDEX posts_recent ON posts (title) WHERE id > 100",
+        "CREATE INDEX users_lower_email ON users (lower(email))",
+        "CREATE VIEW admins AS SELECT name FROM users WHERE role = 'admin'",
+        "CREATE TRIGGER users_named AFTER INSERT ON users BEGIN UPDATE users SET bio = bio || '!' WHERE id = new.id; END",
+    ] {
+        db.execute(sql).await?;
+    }
+    let objects = || async {
+        let conn = db.connect().await?;
+        let rows = conn
+            .query_all_raw(Statement::from_string(
+                sea_orm::DbBackend::Sqlite,
+                "SELECT type || ' ' || name FROM sqlite_master \
+                 WHERE name IN ('posts_recent', 'users_lower_email', 'admins', 'users_named') ORDER BY 1",
+            ))
+            .await?;
+        conn.close().await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get_by_index::<String>(0)?))
+            .collect::<anyhow::Result<Vec<String>>>()
+    };
+    let all = [
+        "index posts_recent",
+        "index users_lower_email",
+        "trigger users_named",
+        "view admins",
+    ];
+    assert_eq!(objects().await?, all);
+
+    // v3 rebuilds users (and comments).
+    let (third, summary) = written(krate.makemigration(&db, &entities::v3(), "v3").await?);
+    let text = summary.join("\n");
+    assert!(text.contains("~ table users rebuilt"), "{text}");
+    assert!(krate.file(&third)?.contains("legacy_alter_table"));
+    for step in [&["up"][..], &["down"][..], &["up"][..]] {
+        krate.run(&db, step)?;
+        assert_eq!(objects().await?, all, "after {step:?}");
+    }
+    // The trigger still fires and the view still reads.
+    db.execute("INSERT INTO users (email, name, role, bio) VALUES ('ada@example.com', 'Ada', 'admin', 'math')")
+        .await?;
+    let conn = db.connect().await?;
+    let read = |sql: &str| {
+        Statement::from_string(sea_orm::DbBackend::Sqlite, sql.to_string())
+    };
+    let bio = conn.query_all_raw(read("SELECT bio FROM users")).await?;
+    assert_eq!(bio[0].try_get_by_index::<String>(0)?, "math!");
+    let admins = conn.query_all_raw(read("SELECT name FROM admins")).await?;
+    assert_eq!(admins[0].try_get_by_index::<String>(0)?, "Ada");
+    conn.close().await?;
+    Ok(())
 }

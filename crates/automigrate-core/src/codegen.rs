@@ -889,6 +889,31 @@ fn rebuild(
     }
     s.push_str("{\n");
     let mut body = vec![execute("PRAGMA foreign_keys = OFF")];
+    // Triggers and the indexes the model does not hold (partial, on expressions) are dropped
+    // with the table: their SQL is read before, and run again after the swap.
+    let str_lit = |v: &str| format!("'{}'", v.replace('\'', "''"));
+    let managed: std::collections::BTreeSet<String> = from
+        .indexes
+        .iter()
+        .chain(&to.indexes)
+        .map(|i| str_lit(&index_name(backend, name, i)))
+        .collect();
+    let mut others = format!(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = {} AND sql IS NOT NULL AND (type = 'trigger' OR type = 'index'",
+        str_lit(name)
+    );
+    if !managed.is_empty() {
+        let list: Vec<String> = managed.into_iter().collect();
+        let _ = write!(others, " AND name NOT IN ({})", list.join(", "));
+    }
+    others.push(')');
+    body.push(format!(
+        "// Triggers, and indexes the entities cannot describe, go with the table: kept to be\n\
+         // created again after the swap.\n\
+         let kept = sea_orm::Statement::from_string(\n    manager.get_database_backend(),\n    {},\n);\n\
+         let kept = manager.get_connection().query_all_raw(kept).await?;",
+        sql_lit(&others)
+    ));
     let mut created = create_table_as(backend, to, &temp, uses);
     let indexes = created.split_off(1);
     body.extend(created);
@@ -904,12 +929,20 @@ fn rebuild(
         "manager\n    .drop_table(Table::drop().table({}).to_owned())\n    .await?;",
         lit(name)
     ));
+    // A view that names the table would stop the rename while the table is away: the legacy
+    // rename does not check the schema.
+    body.push(execute("PRAGMA legacy_alter_table = ON"));
     body.push(format!(
         "manager\n    .rename_table(Table::rename().table({}, {}).to_owned())\n    .await?;",
         lit(&temp),
         lit(name)
     ));
+    body.push(execute("PRAGMA legacy_alter_table = OFF"));
     body.extend(indexes);
+    body.push(
+        "for row in kept {\n    execute_sql(manager, &row.try_get_by_index::<String>(0)?).await?;\n}"
+            .to_string(),
+    );
     body.push(execute("PRAGMA foreign_keys = ON"));
     body.push(format!(
         "let check = sea_orm::Statement::from_string(\n    manager.get_database_backend(),\n    \"PRAGMA foreign_key_check\",\n);\n\
