@@ -56,7 +56,7 @@ async fn failing_statement(backend: Backend, name: &str) -> anyhow::Result<()> {
         _ => "ALTER TABLE `permit` DROP PRIMARY KEY, ADD PRIMARY KEY (`user_id`)",
     };
     let source = krate.file(&second)?;
-    assert!(source.contains(&format!("{key:?}")) || source.contains(key), "{source}");
+    assert!(source.contains(key), "{source}");
 
     let (ok, out, err) = run(&krate.build()?, &db, &["up"]);
     assert!(!ok, "the migration must fail:\n{out}{err}");
