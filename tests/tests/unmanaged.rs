@@ -105,8 +105,9 @@ async fn mysql_unmanaged() -> anyhow::Result<()> {
     .await
 }
 
-/// What SQLite drops with a table and the entities cannot describe (triggers, partial and
-/// expression indexes) survives a table rebuild, and a view on the table does not stop it.
+/// What SQLite drops with a table and the entities cannot describe (CHECK constraints,
+/// triggers, partial and expression indexes) survives a table rebuild, and a view on the table
+/// does not stop it.
 #[tokio::test]
 async fn sqlite_rebuild_keeps_what_it_does_not_manage() -> anyhow::Result<()> {
     let name = "sqlite_rebuild_keeps";
@@ -114,6 +115,29 @@ async fn sqlite_rebuild_keeps_what_it_does_not_manage() -> anyhow::Result<()> {
     let krate = MigrationCrate::new(name)?;
     written(krate.makemigration(&db, &entities::v2(), "v2").await?);
     krate.run(&db, &["up"])?;
+    // CHECK constraints, as a hand-written CREATE TABLE would have them: SQLite cannot add one
+    // to a table, so `users` is made again with them, as a user would.
+    let conn = db.connect().await?;
+    let create = conn
+        .query_one_raw(Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT sql FROM sqlite_master WHERE name = 'users'",
+        ))
+        .await?
+        .expect("users")
+        .try_get_by_index::<String>(0)?;
+    conn.close().await?;
+    let with_checks = format!(
+        "{}, CONSTRAINT name_not_blank CHECK (name <> ''), CHECK (length(bio) < 1000))",
+        create.trim_end().strip_suffix(')').expect("a CREATE TABLE")
+    );
+    db.execute(&format!(
+        "PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = ON; \
+         ALTER TABLE users RENAME TO users_old; {with_checks}; \
+         INSERT INTO users SELECT * FROM users_old; DROP TABLE users_old; \
+         PRAGMA legacy_alter_table = OFF; PRAGMA foreign_keys = ON"
+    ))
+    .await?;
     for sql in [
         "CREATE INDEX posts_recent ON posts (title) WHERE id > 100",
         "CREATE INDEX users_lower_email ON users (lower(email))",
@@ -122,6 +146,20 @@ async fn sqlite_rebuild_keeps_what_it_does_not_manage() -> anyhow::Result<()> {
     ] {
         db.execute(sql).await?;
     }
+    let checks = || async {
+        let conn = db.connect().await?;
+        let sql = conn
+            .query_one_raw(Statement::from_string(
+                sea_orm::DbBackend::Sqlite,
+                "SELECT sql FROM sqlite_master WHERE name = 'users'",
+            ))
+            .await?
+            .expect("users")
+            .try_get_by_index::<String>(0)?;
+        conn.close().await?;
+        anyhow::Ok(automigrate_core::dialect::sqlite_checks(&sql).len())
+    };
+    assert_eq!(checks().await?, 2);
     let objects = || async {
         let conn = db.connect().await?;
         let rows = conn
@@ -152,14 +190,19 @@ async fn sqlite_rebuild_keeps_what_it_does_not_manage() -> anyhow::Result<()> {
     for step in [&["up"][..], &["down"][..], &["up"][..]] {
         krate.run(&db, step)?;
         assert_eq!(objects().await?, all, "after {step:?}");
+        assert_eq!(checks().await?, 2, "after {step:?}");
     }
-    // The trigger still fires and the view still reads.
+    // The checks still hold, the trigger still fires and the view still reads.
+    let blank = db
+        .execute(
+            "INSERT INTO users (email, name, role, bio) VALUES ('b@example.com', '', 'admin', 'x')",
+        )
+        .await;
+    assert!(blank.is_err(), "the CHECK on name was lost");
     db.execute("INSERT INTO users (email, name, role, bio) VALUES ('ada@example.com', 'Ada', 'admin', 'math')")
         .await?;
     let conn = db.connect().await?;
-    let read = |sql: &str| {
-        Statement::from_string(sea_orm::DbBackend::Sqlite, sql.to_string())
-    };
+    let read = |sql: &str| Statement::from_string(sea_orm::DbBackend::Sqlite, sql.to_string());
     let bio = conn.query_all_raw(read("SELECT bio FROM users")).await?;
     assert_eq!(bio[0].try_get_by_index::<String>(0)?, "math!");
     let admins = conn.query_all_raw(read("SELECT name FROM admins")).await?;

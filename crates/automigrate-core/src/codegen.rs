@@ -647,6 +647,13 @@ fn create_table_as(backend: Backend, t: &Table, name: &str, uses: &mut Uses) -> 
             indent(&fk_text, 16)
         );
     }
+    for c in &t.checks {
+        let expr = format!("Expr::cust({})", sql_lit(&c.expr));
+        let _ = match &c.name {
+            Some(n) => writeln!(s, "            .check(Check::named({}, {expr}))", lit(n)),
+            None => writeln!(s, "            .check(Check::unnamed({expr}))"),
+        };
+    }
     if let (Backend::MySql, Some(comment)) = (backend, &t.comment) {
         let _ = writeln!(s, "            .comment({})", lit(comment));
     }

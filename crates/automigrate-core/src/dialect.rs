@@ -513,9 +513,159 @@ pub fn normalize_table(backend: Backend, table: &mut Table) {
     table.sort();
 }
 
+/// A token of SQL text, for the few places that read SQL the database wrote.
+#[derive(Debug, PartialEq)]
+enum Token<'a> {
+    /// A bare word: keyword, name or number.
+    Word(&'a str),
+    /// A quoted name (`"x"`, `` `x` ``, `[x]`), unquoted.
+    Name(String),
+    /// A string literal or other single character, as written.
+    Other(&'a str),
+}
+
+/// Splits SQL into tokens with their byte offsets: words, quoted names, string literals and
+/// single characters (whitespace dropped).
+fn tokens(sql: &str) -> Vec<(usize, usize, Token<'_>)> {
+    let bytes = sql.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let start = i;
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 {
+            while i < bytes.len()
+                && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] >= 0x80)
+            {
+                i += 1;
+            }
+            out.push((start, i, Token::Word(&sql[start..i])));
+            continue;
+        }
+        let close = match c {
+            b'\'' => Some(b'\''),
+            b'"' => Some(b'"'),
+            b'`' => Some(b'`'),
+            b'[' => Some(b']'),
+            _ => None,
+        };
+        if let Some(close) = close {
+            i += 1;
+            let mut text = Vec::new();
+            while i < bytes.len() {
+                if bytes[i] == close {
+                    // A doubled quote is the quote itself.
+                    if close != b']' && bytes.get(i + 1) == Some(&close) {
+                        text.push(close);
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                text.push(bytes[i]);
+                i += 1;
+            }
+            i = (i + 1).min(bytes.len());
+            let token = if c == b'\'' {
+                Token::Other(&sql[start..i])
+            } else {
+                Token::Name(String::from_utf8_lossy(&text).into_owned())
+            };
+            out.push((start, i, token));
+            continue;
+        }
+        // One character (not a byte: the text may hold any).
+        let len = sql[i..].chars().next().map_or(1, char::len_utf8);
+        i += len;
+        out.push((start, i, Token::Other(&sql[start..i])));
+    }
+    out
+}
+
+/// The CHECK constraints in a SQLite `CREATE TABLE` statement, table and column level alike,
+/// with their names where they have one.
+pub fn sqlite_checks(create_table: &str) -> Vec<crate::model::Check> {
+    let toks = tokens(create_table);
+    let word = |i: usize, w: &str| matches!(toks.get(i), Some((_, _, Token::Word(x))) if x.eq_ignore_ascii_case(w));
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        if word(i, "CHECK") && matches!(toks.get(i + 1), Some((_, _, Token::Other("(")))) {
+            let open = toks[i + 1].1;
+            let mut depth = 0;
+            let mut end = None;
+            for (j, (s, _, t)) in toks.iter().enumerate().skip(i + 1) {
+                match t {
+                    Token::Other("(") => depth += 1,
+                    Token::Other(")") => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = Some((j, *s));
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let Some((j, close)) = end else { break };
+            let name = (i >= 2 && word(i - 2, "CONSTRAINT")).then(|| match &toks[i - 1].2 {
+                Token::Word(w) => w.to_string(),
+                Token::Name(n) => n.clone(),
+                Token::Other(o) => o.to_string(),
+            });
+            out.push(crate::model::Check {
+                name,
+                expr: create_table[open..close].trim().to_string(),
+            });
+            i = j + 1;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// True when SQL text names `column` (a bare word or a quoted name, in any case).
+pub fn sql_names(sql: &str, column: &str) -> bool {
+    tokens(sql).iter().any(|(_, _, t)| match t {
+        Token::Word(w) => w.eq_ignore_ascii_case(column),
+        Token::Name(n) => n.eq_ignore_ascii_case(column),
+        Token::Other(_) => false,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sqlite_checks_are_found_with_their_names() {
+        let sql = "CREATE TABLE \"t\" (\"id\" integer PRIMARY KEY, a text CHECK (length(a) < 10), \
+                   [b c] text, note text DEFAULT 'CHECK (no)', \
+                   CONSTRAINT \"b positive\" CHECK ((\"b c\" > 0) AND a <> ')'), \
+                   constraint ok check(1))";
+        let checks = sqlite_checks(sql);
+        let got: Vec<(Option<&str>, &str)> = checks
+            .iter()
+            .map(|c| (c.name.as_deref(), c.expr.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (None, "length(a) < 10"),
+                (Some("b positive"), "(\"b c\" > 0) AND a <> ')'"),
+                (Some("ok"), "1"),
+            ]
+        );
+        assert!(sql_names(&checks[1].expr, "B C"));
+        assert!(sql_names(&checks[1].expr, "a"));
+        assert!(!sql_names(&checks[0].expr, "b"));
+        assert!(sqlite_checks("CREATE TABLE t (id integer)").is_empty());
+    }
 
     #[test]
     fn postgres_aliases_meet() {

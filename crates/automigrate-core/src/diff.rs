@@ -579,12 +579,17 @@ fn sqlite_can_alter(change: &Change, from: &Table) -> bool {
         // SQLite refuses to add a NOT NULL column without a default.
         Change::AddColumn { column, .. } => column.nullable || column.default.is_some(),
         // ... and to drop a column that a key uses.
+        // (and one that a CHECK names: SQLite refuses to drop it).
         Change::DropColumn { column, .. } => {
             !from.primary_key.contains(&column.name)
                 && !from
                     .foreign_keys
                     .iter()
                     .any(|fk| fk.columns.contains(&column.name))
+                && !from
+                    .checks
+                    .iter()
+                    .any(|c| crate::dialect::sql_names(&c.expr, &column.name))
         }
         _ => true,
     }
@@ -631,13 +636,28 @@ fn sqlite_rebuilds(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<Chan
         .rposition(|c| matches!(c, Change::CreateTable(_) | Change::CreateEnum(_)))
         .map_or(0, |i| i + 1);
     let at = first_carried.unwrap_or(0).max(after_creates);
-    let rebuilds = carried
-        .into_iter()
-        .map(|(t, changes)| Change::RebuildTable {
-            from: from.tables[&t].clone(),
-            to: to.tables[&t].clone(),
+    let rebuilds = carried.into_iter().map(|(t, changes)| {
+        let old = &from.tables[&t];
+        let mut new = to.tables[&t].clone();
+        // The table's CHECK constraints go into the new table, but for those that name a
+        // column the new one does not have (codegen says so in the file).
+        new.checks = old
+            .checks
+            .iter()
+            .filter(|c| {
+                old.columns.iter().all(|col| {
+                    new.column(&col.name).is_some()
+                        || !crate::dialect::sql_names(&c.expr, &col.name)
+                })
+            })
+            .cloned()
+            .collect();
+        Change::RebuildTable {
+            from: old.clone(),
+            to: new,
             changes,
-        });
+        }
+    });
     rest.splice(at..at, rebuilds);
     rest
 }
@@ -819,6 +839,57 @@ mod tests {
         assert_eq!(plan.changes.len(), 2, "{plan:?}");
         assert!(matches!(plan.changes[0], Change::DropIndex { .. }));
         assert!(matches!(plan.changes[1], Change::AddIndex { .. }));
+    }
+
+    #[test]
+    fn sqlite_rebuild_carries_checks_but_those_naming_a_dropped_column() {
+        use crate::model::Check;
+        let mut t = table(
+            "t",
+            &[
+                col("id", "integer", false),
+                col("a", "text", false),
+                col("b", "integer", true),
+            ],
+        );
+        let check = |name: Option<&str>, expr: &str| Check {
+            name: name.map(str::to_string),
+            expr: expr.to_string(),
+        };
+        t.checks = vec![
+            check(None, "length(a) < 10"),
+            check(Some("b_positive"), "\"B\" > 0"),
+        ];
+        let mut declared = table("t", &[col("id", "integer", false), col("a", "text", false)]);
+        let sqlite = |tables| Schema {
+            backend: Backend::Sqlite,
+            ..schema(tables)
+        };
+        // Dropping `b`, which a CHECK names: SQLite's DROP COLUMN would refuse, so a rebuild,
+        // which keeps the other CHECK and says that it leaves that one behind.
+        let plan = diff(&sqlite(vec![t.clone()]), &sqlite(vec![declared.clone()]));
+        let [Change::RebuildTable { to, .. }] = plan.changes.as_slice() else {
+            panic!("{plan:#?}")
+        };
+        assert_eq!(to.checks, [check(None, "length(a) < 10")]);
+        let codes: Vec<&str> = crate::hazards::of(&plan.changes[0], Backend::Sqlite)
+            .iter()
+            .map(|h| h.code)
+            .collect();
+        assert_eq!(codes, ["drop-column", "check-dropped", "table-rebuild"]);
+        // The inverse puts both back.
+        let Change::RebuildTable { to, .. } = &plan.inverse().changes[0] else {
+            panic!()
+        };
+        assert_eq!(to.checks.len(), 2);
+        // A change that needs no rebuild leaves the checks alone.
+        declared.columns.push(col("b", "integer", true));
+        declared.columns.push(col("c", "text", true));
+        let plan = diff(&sqlite(vec![t]), &sqlite(vec![declared]));
+        assert!(
+            matches!(plan.changes[..], [Change::AddColumn { .. }]),
+            "{plan:#?}"
+        );
     }
 
     #[test]

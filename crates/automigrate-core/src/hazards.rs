@@ -179,9 +179,20 @@ pub fn of(change: &Change, backend: Backend) -> Vec<Hazard> {
             format!("changing the primary key of `{table}` rebuilds its index and fails on duplicates"),
             None,
         )),
-        Change::RebuildTable { to, changes, .. } => {
+        Change::RebuildTable { from, to, changes } => {
             for c in changes {
                 out.extend(of(c, backend));
+            }
+            for c in from.checks.iter().filter(|c| !to.checks.contains(c)) {
+                out.push(Hazard::new(
+                    "check-dropped",
+                    &to.name,
+                    format!(
+                        "the CHECK ({}) of `{}` is not carried into the rebuilt table: it names a column that goes",
+                        c.expr, to.name
+                    ),
+                    Some("write the constraint the new table needs into this migration by hand"),
+                ));
             }
             out.push(Hazard::new(
                 "table-rebuild",

@@ -117,6 +117,17 @@ pub struct Table {
     pub foreign_keys: Vec<ForeignKey>,
     /// The table's comment (PostgreSQL, MySQL/MariaDB; SQLite keeps none).
     pub comment: Option<String>,
+    /// SQLite: the CHECK constraints of the live table, carried through table rebuilds. Never
+    /// compared: the entities cannot declare one.
+    pub checks: Vec<Check>,
+}
+
+/// A CHECK constraint as the database wrote it: `CONSTRAINT name CHECK (expr)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    pub name: Option<String>,
+    /// The expression between the parentheses, as written.
+    pub expr: String,
 }
 
 impl Table {
@@ -129,6 +140,7 @@ impl Table {
             indexes: Vec::new(),
             foreign_keys: Vec::new(),
             comment: None,
+            checks: Vec::new(),
         }
     }
 

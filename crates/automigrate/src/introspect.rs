@@ -145,7 +145,8 @@ async fn sqlite(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Res
                    il.partial, ii.name)) \
             FROM pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii), \
            (SELECT json_group_array(json_array(f.id, f.seq, f.\"table\", f.\"from\", f.\"to\", \
-                   f.on_update, f.on_delete)) FROM pragma_foreign_key_list(m.name) f) \
+                   f.on_update, f.on_delete)) FROM pragma_foreign_key_list(m.name) f), \
+           m.sql \
          FROM sqlite_master m WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
     )
     .await?
@@ -160,6 +161,18 @@ async fn sqlite(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Res
         };
         let (mut columns, mut index_rows, mut fk_rows) = (list(1)?, list(2)?, list(3)?);
         let mut t = Table::new(&table);
+        // CHECK constraints: not managed, but carried through table rebuilds.
+        let create: Option<String> = get(&r, 4)?;
+        t.checks = create
+            .as_deref()
+            .map(dialect::sqlite_checks)
+            .unwrap_or_default();
+        for c in &t.checks {
+            notes.push(match &c.name {
+                Some(name) => format!("{table}: check constraint {name}"),
+                None => format!("{table}: check constraint ({})", c.expr),
+            });
+        }
         // Columns, in `cid` order; the key in key order.
         columns.sort_by_key(|c| int(c, 0));
         let mut pk: Vec<(i64, String)> = Vec::new();
