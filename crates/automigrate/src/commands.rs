@@ -69,10 +69,17 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
             redact(url)
         );
     }
+    // One connection, but on MySQL/MariaDB, whose catalog views introspection reads two at
+    // once: a second PostgreSQL connection costs more to open than it saves.
+    let connections = if matches!(scheme, "mysql" | "mariadb") {
+        2
+    } else {
+        1
+    };
     let mut opts = sea_orm::ConnectOptions::new(url.to_string());
     opts.sqlx_logging(false)
         .connect_timeout(std::time::Duration::from_secs(10))
-        .max_connections(2);
+        .max_connections(connections);
     Database::connect(opts).await.with_context(|| {
         format!(
             "cannot connect to {}: is the server running and the URL right?",
