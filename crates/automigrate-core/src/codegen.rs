@@ -639,7 +639,16 @@ fn create_table_as(backend: Backend, t: &Table, name: &str, uses: &mut Uses) -> 
         }
     }
     for fk in &t.foreign_keys {
-        let fk_text = foreign_key(backend, name, fk);
+        // A key without a name is named after the table, not after a rebuild's temporary name.
+        let mut fk = fk.clone();
+        if fk.name.is_none() {
+            fk.name = Some(format!(
+                "fk-{}-{}",
+                bare(backend, &t.name),
+                fk.columns.join("-")
+            ));
+        }
+        let fk_text = foreign_key(backend, name, &fk);
         let fk_text = format!("{},\n", fk_text.trim_end());
         let _ = write!(
             s,
