@@ -45,6 +45,9 @@ struct Uses {
     backend: Option<Backend>,
     rows: BTreeMap<String, u64>,
     declined: Vec<Candidate>,
+    /// The positions in `declined` of the candidates about each table: a change looks up its
+    /// table's candidates instead of scanning them all.
+    declined_by_table: BTreeMap<String, Vec<usize>>,
     /// Rendering `down`: `declined` holds the renames the other way.
     down: bool,
     schema_helpers: bool,
@@ -59,6 +62,7 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
         backend: Some(spec.backend),
         rows: spec.rows.clone(),
         declined: spec.declined.to_vec(),
+        declined_by_table: by_table(spec.declined),
         ..Uses::default()
     };
     let up = render_body(spec.backend, spec.plan, &mut uses)?;
@@ -162,7 +166,7 @@ fn render_body(backend: Backend, plan: &Plan, uses: &mut Uses) -> Result<Vec<Str
             let table = change.table().unwrap_or_default();
             let mut group = vec![change];
             // A rename candidate's add and drop are statements of their own, to swap out.
-            let alone = |c: &Change| candidate_renames(c, &uses.declined).is_empty();
+            let alone = |c: &Change| candidate_renames(c, uses).is_empty();
             if backend != Backend::Sqlite && alone(change) {
                 while let Some(next) = plan.changes.get(i + group.len()) {
                     if is_column_change(next) && next.table() == Some(table) && alone(next) {
@@ -589,14 +593,13 @@ fn create_table_as(backend: Backend, t: &Table, name: &str, uses: &mut Uses) -> 
     let single_pk = (t.primary_key.len() == 1).then(|| t.primary_key[0].as_str());
     // Single-column unique constraints without a name of their own go inline, as SeaORM's
     // `#[sea_orm(unique)]` does.
-    let inline_unique = |c: &Column| {
-        t.indexes.iter().any(|i| {
-            i.unique
-                && i.columns.len() == 1
-                && i.columns[0] == c.name
-                && (i.name.is_none() || i.constraint)
-        })
-    };
+    let inline: std::collections::BTreeSet<&str> = t
+        .indexes
+        .iter()
+        .filter(|i| i.unique && i.columns.len() == 1 && (i.name.is_none() || i.constraint))
+        .map(|i| i.columns[0].as_str())
+        .collect();
+    let inline_unique = |c: &Column| inline.contains(c.name.as_str());
     let mut s = format!(
         "manager\n    .create_table(\n        Table::create()\n            .table({})\n",
         table_ref(backend, name)
@@ -1046,12 +1049,33 @@ fn side(change: &Change, rename: &Rename) -> Option<Side> {
 }
 
 /// The declined rename candidates a change is a side of.
-fn candidate_renames(change: &Change, declined: &[Candidate]) -> Vec<Rename> {
-    declined
+fn candidate_renames(change: &Change, uses: &Uses) -> Vec<Rename> {
+    let Some(positions) = change.table().and_then(|t| uses.declined_by_table.get(t)) else {
+        return Vec::new();
+    };
+    positions
         .iter()
-        .filter(|c| side(change, &c.rename).is_some())
-        .map(|c| c.rename.clone())
+        .map(|&i| &uses.declined[i].rename)
+        .filter(|r| side(change, r).is_some())
+        .cloned()
         .collect()
+}
+
+/// The candidates by the tables they are about (both names of a table rename).
+fn by_table(declined: &[Candidate]) -> BTreeMap<String, Vec<usize>> {
+    let mut map: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, c) in declined.iter().enumerate() {
+        match &c.rename {
+            Rename::Column { table, .. } => map.entry(table.clone()).or_default().push(i),
+            Rename::Table { from, to } => {
+                map.entry(from.clone()).or_default().push(i);
+                if to != from {
+                    map.entry(to.clone()).or_default().push(i);
+                }
+            }
+        }
+    }
+    map
 }
 
 /// The same rename, the other way (for `down`).
@@ -1087,7 +1111,7 @@ fn rename_block(
     code: Vec<String>,
     uses: &mut Uses,
 ) -> Result<Vec<String>, Unsupported> {
-    let renames = candidate_renames(change, &uses.declined);
+    let renames = candidate_renames(change, uses);
     if renames.is_empty() {
         return Ok(code);
     }
