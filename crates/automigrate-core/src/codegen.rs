@@ -907,7 +907,7 @@ fn rebuild(
         }
     }
     s.push_str("{\n");
-    let mut body = vec![execute("PRAGMA foreign_keys = OFF")];
+    let mut body = Vec::new();
     // Triggers and the indexes the model does not hold (partial, on expressions) are dropped
     // with the table: their SQL is read before, and run again after the swap.
     let str_lit = |v: &str| format!("'{}'", v.replace('\'', "''"));
@@ -962,13 +962,25 @@ fn rebuild(
         "for row in kept {\n    execute_sql(manager, &row.try_get_by_index::<String>(0)?).await?;\n}"
             .to_string(),
     );
-    body.push(execute("PRAGMA foreign_keys = ON"));
     body.push(format!(
         "let check = sea_orm::Statement::from_string(\n    manager.get_database_backend(),\n    \"PRAGMA foreign_key_check\",\n);\n\
          if manager.get_connection().query_one_raw(check).await?.is_some() {{\n    \
          return Err(DbErr::Migration(\n        \"rebuilding {name} left foreign keys that point nowhere (PRAGMA foreign_key_check)\".into(),\n    ));\n}}"
     ));
-    for stmt in body {
+    body.push("Ok::<(), DbErr>(())".to_string());
+    let swap: String = body.iter().map(|stmt| indent(stmt, 4)).collect();
+    let outer = [
+        execute("PRAGMA foreign_keys = OFF"),
+        // Foreign key enforcement can only be switched outside a transaction: the swap runs
+        // in one of its own, so that a failure leaves the table as it was.
+        "// All or nothing: the swap is a transaction of its own.".to_string(),
+        execute("BEGIN"),
+        format!("let swap = async {{\n{swap}}}\n.await;"),
+        "let end = if swap.is_ok() { \"COMMIT\" } else { \"ROLLBACK\" };\nexecute_sql(manager, end).await?;".to_string(),
+        execute("PRAGMA foreign_keys = ON"),
+        "swap?;".to_string(),
+    ];
+    for stmt in outer {
         s.push_str(&indent(&stmt, 4));
     }
     s.push('}');
