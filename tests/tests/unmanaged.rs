@@ -105,6 +105,21 @@ async fn mysql_unmanaged() -> anyhow::Result<()> {
     .await
 }
 
+/// The `CREATE TABLE` text SQLite keeps for `users`.
+async fn users_sql(db: &TestDb) -> anyhow::Result<String> {
+    let conn = db.connect().await?;
+    let sql = conn
+        .query_one_raw(Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT sql FROM sqlite_master WHERE name = 'users'",
+        ))
+        .await?
+        .expect("users")
+        .try_get_by_index::<String>(0)?;
+    conn.close().await?;
+    Ok(sql)
+}
+
 /// What SQLite drops with a table and the entities cannot describe (CHECK constraints,
 /// triggers, partial and expression indexes) survives a table rebuild, and a view on the table
 /// does not stop it.
@@ -117,16 +132,7 @@ async fn sqlite_rebuild_keeps_what_it_does_not_manage() -> anyhow::Result<()> {
     krate.run(&db, &["up"])?;
     // CHECK constraints, as a hand-written CREATE TABLE would have them: SQLite cannot add one
     // to a table, so `users` is made again with them, as a user would.
-    let conn = db.connect().await?;
-    let create = conn
-        .query_one_raw(Statement::from_string(
-            sea_orm::DbBackend::Sqlite,
-            "SELECT sql FROM sqlite_master WHERE name = 'users'",
-        ))
-        .await?
-        .expect("users")
-        .try_get_by_index::<String>(0)?;
-    conn.close().await?;
+    let create = users_sql(&db).await?;
     let with_checks = format!(
         "{}, CONSTRAINT name_not_blank CHECK (name <> ''), CHECK (length(bio) < 1000))",
         create.trim_end().strip_suffix(')').expect("a CREATE TABLE")
@@ -147,17 +153,7 @@ async fn sqlite_rebuild_keeps_what_it_does_not_manage() -> anyhow::Result<()> {
         db.execute(sql).await?;
     }
     let checks = || async {
-        let conn = db.connect().await?;
-        let sql = conn
-            .query_one_raw(Statement::from_string(
-                sea_orm::DbBackend::Sqlite,
-                "SELECT sql FROM sqlite_master WHERE name = 'users'",
-            ))
-            .await?
-            .expect("users")
-            .try_get_by_index::<String>(0)?;
-        conn.close().await?;
-        anyhow::Ok(automigrate_core::dialect::sqlite_checks(&sql).len())
+        anyhow::Ok(automigrate_core::dialect::sqlite_checks(&users_sql(&db).await?).len())
     };
     assert_eq!(checks().await?, 2);
     let objects = || async {
