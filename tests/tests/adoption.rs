@@ -133,15 +133,15 @@ async fn sqlite_adoption() -> anyhow::Result<()> {
         &[
             "CREATE TABLE users (
                 id INTEGER PRIMARY KEY,
-                email VARCHAR NOT NULL,
+                email TEXT NOT NULL,
                 name VARCHAR(100) NOT NULL,
                 legacy_flag BOOLEAN NOT NULL DEFAULT 0,
-                role ENUM_TEXT NOT NULL)",
+                role TEXT NOT NULL)",
             "CREATE UNIQUE INDEX ux_users_email ON users (email)",
             "CREATE TABLE posts (
                 id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
-                user_id INTEGER NOT NULL,
-                title VARCHAR NOT NULL,
+                user_id INT NOT NULL,
+                title CLOB NOT NULL,
                 body TEXT NOT NULL,
                 CONSTRAINT fk_posts_user FOREIGN KEY (user_id) REFERENCES users ON DELETE CASCADE)",
             "CREATE INDEX ix_posts_title ON posts (title)",

@@ -149,9 +149,39 @@ fn split_args(t: &str) -> (&str, Option<&str>, &str) {
 pub fn canonical_type(backend: Backend, sql: &str) -> String {
     let t = tidy(sql);
     match backend {
-        Backend::Sqlite => t,
+        Backend::Sqlite => canonical_sqlite(t),
         Backend::Postgres => canonical_pg(&t),
         Backend::MySql => canonical_mysql(&t),
+    }
+}
+
+/// SQLite keeps a value by its column's affinity, not by the type's name: an unsized type is
+/// known by its affinity (SQLite's own rules, in their order), so that `TEXT`, `varchar`,
+/// `json_text` and `datetime_text` meet, as do `INTEGER` and `bigint`. A length or precision is
+/// kept: it says what the entity means, and changing it is a change.
+fn canonical_sqlite(t: String) -> String {
+    if split_args(&t).1.is_some() {
+        return t;
+    }
+    let upper = t.to_ascii_uppercase();
+    if upper.contains("INT") {
+        "integer".into()
+    } else if ["CHAR", "CLOB", "TEXT"].iter().any(|w| upper.contains(w)) {
+        "text".into()
+    } else if ["REAL", "FLOA", "DOUB"].iter().any(|w| upper.contains(w)) {
+        "real".into()
+    } else {
+        t
+    }
+}
+
+/// A type as written, tidied but not made canonical: what SQLite introspection builds the
+/// column's builder type from, so that code regenerated from the live side writes the type the
+/// table has (`datetime_text`, not `text`).
+pub fn written_type(backend: Backend, sql: &str) -> String {
+    match backend {
+        Backend::Sqlite => tidy(sql),
+        _ => canonical_type(backend, sql),
     }
 }
 
@@ -641,6 +671,35 @@ pub fn sql_names(sql: &str, column: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sqlite_types_meet_by_affinity_unless_sized() {
+        let c = |t: &str| canonical_type(Backend::Sqlite, t);
+        for (a, b) in [
+            ("TEXT", "varchar"),
+            ("text", "json_text"),
+            ("CLOB", "datetime_text"),
+            ("INTEGER", "bigint"),
+            ("int", "tiny_integer"),
+            ("DOUBLE", "float"),
+        ] {
+            assert_eq!(c(a), c(b), "{a} / {b}");
+        }
+        for (a, b) in [
+            ("varchar(100)", "varchar(200)"),
+            ("varchar(100)", "text"),
+            ("boolean", "integer"),
+            ("blob", "text"),
+            ("real(10, 2)", "real"),
+        ] {
+            assert_ne!(c(a), c(b), "{a} / {b}");
+        }
+        // The written type is kept for code regenerated from the live side.
+        assert_eq!(
+            written_type(Backend::Sqlite, "datetime_text"),
+            "datetime_text"
+        );
+    }
 
     #[test]
     fn sqlite_checks_are_found_with_their_names() {

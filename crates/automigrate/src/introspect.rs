@@ -106,7 +106,8 @@ fn column(
         Some(known) => known.clone(),
         None => {
             let sql_type = dialect::canonical_type(backend, raw_type);
-            let kind = dialect::parse_type(backend, &sql_type, enums);
+            let kind =
+                dialect::parse_type(backend, &dialect::written_type(backend, raw_type), enums);
             types.insert(raw_type.to_string(), (sql_type.clone(), kind.clone()));
             (sql_type, kind)
         }
