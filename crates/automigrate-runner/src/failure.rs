@@ -118,7 +118,11 @@ impl fmt::Display for MigrationFailure {
                 DbBackend::Postgres => {
                     "it does not run in a transaction: its `use_transaction` says so"
                 }
-                _ => "it does not run in a transaction, sea-orm-migration's default on SQLite",
+                _ => {
+                    "it does not run in a transaction, sea-orm-migration's default on SQLite; \
+                     a table rebuild that failed was rolled back whole, being a transaction of \
+                     its own"
+                }
             };
             write!(
                 f,
@@ -165,7 +169,8 @@ mod tests {
             "rolling back migration `m2` failed: Custom Error: boom\n\
              The statement that failed:\n    DROP TABLE \"a\"\n\
              Any statements of `m2` before this one were committed (it does not run in a \
-             transaction, sea-orm-migration's default on SQLite), and it is still recorded as \
+             transaction, sea-orm-migration's default on SQLite; a table rebuild that failed was \
+             rolled back whole, being a transaction of its own), and it is still recorded as \
              applied: look at the schema and finish or undo them by hand before running it again.\n\
              This run rolled back `m3` before it, which stay rolled back."
         );
