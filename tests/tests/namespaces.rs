@@ -271,3 +271,53 @@ async fn a_schema_elsewhere_is_refused() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// `DATABASE_SCHEMA` (sea-orm-migration's `-s`): the migrations run in that PostgreSQL schema,
+/// and makemigration compares with it, not with `public`.
+#[tokio::test]
+async fn migrations_in_a_database_schema() -> anyhow::Result<()> {
+    let db = TestDb::new(Backend::Postgres, "database_schema").await?;
+    let krate = MigrationCrate::new("database_schema")?;
+    let project = |entities, schema: &str| Project {
+        database_url: &db.url,
+        migration_dir: &krate.root,
+        entities,
+        config: automigrate::config::Config {
+            database_schema: Some(schema.to_string()),
+            ..Default::default()
+        },
+    };
+    let entities = v1();
+    let err = commands::makemigration(&project(&entities, "app"), "users", Default::default())
+        .await
+        .expect_err("a schema that does not exist");
+    assert!(format!("{err:#}").contains("the schema `app` (DATABASE_SCHEMA) does not exist"));
+
+    db.execute("CREATE SCHEMA app").await?;
+    written(
+        commands::makemigration(&project(&entities, "app"), "users", Default::default()).await?,
+    );
+    krate.run(&db, &["-s", "app", "up"])?;
+    let tables = query_strings(
+        &db,
+        "SELECT table_schema || '.' || table_name FROM information_schema.tables \
+         WHERE table_schema IN ('public', 'app') ORDER BY 1",
+    )
+    .await?;
+    assert_eq!(tables, ["app.seaql_migrations", "app.users"]);
+    assert!(matches!(
+        commands::makemigration(&project(&entities, "app"), "again", Default::default()).await?,
+        Outcome::NoChanges
+    ));
+    // Without the setting, `public` is compared: empty, and no history there.
+    let err = krate
+        .makemigration(&db, &entities, "users again")
+        .await
+        .expect_err("public has no migration history");
+    let text = format!("{err:#}");
+    assert!(
+        text.contains("1 pending migration") && text.contains("set DATABASE_SCHEMA or pass -s"),
+        "{text}"
+    );
+    Ok(())
+}

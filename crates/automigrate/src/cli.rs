@@ -25,6 +25,9 @@ struct Cli {
         hide_env_values = true
     )]
     database_url: Option<String>,
+    /// PostgreSQL: the schema the migrations run in (the migration crate's DATABASE_SCHEMA).
+    #[arg(long, short = 's', env = "DATABASE_SCHEMA", global = true)]
+    database_schema: Option<String>,
     /// The sea-orm-migration crate to write into.
     #[arg(long, default_value = "migration", global = true)]
     migration_dir: PathBuf,
@@ -116,11 +119,16 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
             "DATABASE_URL is not set: set it in the environment or in .env, or pass --database-url"
         );
     };
+    let mut config =
+        crate::config::Config::load(std::path::Path::new(crate::config::Config::FILE))?;
+    if cli.database_schema.is_some() {
+        config.database_schema = cli.database_schema.clone();
+    }
     let project = Project {
         database_url: url,
         migration_dir: &cli.migration_dir,
         entities,
-        config: crate::config::Config::load(std::path::Path::new(crate::config::Config::FILE))?,
+        config,
     };
     match cli.command {
         Command::Makemigration {

@@ -52,6 +52,12 @@ pub enum Outcome {
 
 /// Connects, with an error that says what to check.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_in(url, None).await
+}
+
+/// Connects, on PostgreSQL with `schema` as the `search_path` (sea-orm-migration's
+/// `DATABASE_SCHEMA`), so that its default schema is the one the migrations run in.
+pub async fn connect_in(url: &str, schema: Option<&str>) -> anyhow::Result<DatabaseConnection> {
     if url.trim().is_empty() {
         bail!(
             "DATABASE_URL is empty: set it in the environment or in .env (e.g. sqlite://app.db?mode=rwc)"
@@ -80,6 +86,9 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     opts.sqlx_logging(false)
         .connect_timeout(std::time::Duration::from_secs(10))
         .max_connections(connections);
+    if let Some(schema) = schema.filter(|_| matches!(scheme, "postgres" | "postgresql")) {
+        opts.set_schema_search_path(schema.to_string());
+    }
     Database::connect(opts).await.with_context(|| {
         format!(
             "cannot connect to {}: is the server running and the URL right?",
@@ -135,9 +144,16 @@ async fn check_history(
     let pending: Vec<&String> = registered.iter().filter(|m| !applied.contains(m)).collect();
     let unknown: Vec<&String> = applied.iter().filter(|m| !registered.contains(m)).collect();
     if !pending.is_empty() {
+        // No history at all on PostgreSQL: perhaps the migrations run in another schema.
+        let hint = if !has_history && db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            "\n(No migration history in this schema: if the migrations run in another PostgreSQL \
+             schema, set DATABASE_SCHEMA or pass -s, as for the migration crate.)"
+        } else {
+            ""
+        };
         bail!(
             "the database is behind the migration directory: {} pending migration(s):\n{}\n\
-             Apply them first (`cargo run -p migration -- up`), then run makemigration again.",
+             Apply them first (`cargo run -p migration -- up`), then run makemigration again.{hint}",
             pending.len(),
             pending
                 .iter()
@@ -388,8 +404,29 @@ pub async fn analyze_with(
 ) -> anyhow::Result<Analysis> {
     let dir = MigrationDir::new(project.migration_dir);
     let registered = dir.registered()?;
-    let db = connect(project.database_url).await?;
+    let db = connect_in(
+        project.database_url,
+        project.config.database_schema.as_deref(),
+    )
+    .await?;
     let backend = backend_of(&db)?;
+    if let (Some(schema), Backend::Postgres) = (&project.config.database_schema, backend) {
+        let current = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT current_schema()::text",
+            ))
+            .await?
+            .map(|r| r.try_get_by_index::<Option<String>>(0))
+            .transpose()?
+            .flatten();
+        if current.is_none() {
+            bail!(
+                "the schema `{schema}` (DATABASE_SCHEMA) does not exist in this database: create it \
+                 (CREATE SCHEMA \"{schema}\") or fix the setting"
+            );
+        }
+    }
     let history_table = project.config.history_table();
     let (mut declared, declared_renames) = project.entities.schema_and_renames(backend)?;
     let snapshot = dir.snapshot()?;

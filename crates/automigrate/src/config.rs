@@ -9,6 +9,9 @@
 //! # The entities own every object of these kinds: what they do not declare is dropped, even
 //! # if they never declared it. Kinds: indexes, uniques, defaults, foreign_keys.
 //! owns = ["indexes"]
+//! # PostgreSQL: the schema the migrations run in, as the migration crate's DATABASE_SCHEMA
+//! # (or `-s`) says; the environment's DATABASE_SCHEMA and `cargo xtask -s` take precedence.
+//! database_schema = "app"
 //! # The same, for one table.
 //! [tables.users]
 //! owns = ["defaults", "uniques"]
@@ -38,6 +41,10 @@ pub struct Config {
     /// Per-table settings.
     #[serde(default)]
     pub tables: std::collections::BTreeMap<String, TableConfig>,
+    /// PostgreSQL: the schema to compare with (the connection's `search_path`), as
+    /// sea-orm-migration's `DATABASE_SCHEMA`; `None` keeps the connection's own.
+    #[serde(default)]
+    pub database_schema: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
