@@ -26,7 +26,13 @@ struct Cli {
     )]
     database_url: Option<String>,
     /// PostgreSQL: the schema the migrations run in (the migration crate's DATABASE_SCHEMA).
-    #[arg(long, short = 's', env = "DATABASE_SCHEMA", global = true)]
+    #[arg(
+        long,
+        short = 's',
+        env = "DATABASE_SCHEMA",
+        global = true,
+        hide_env_values = true
+    )]
     database_schema: Option<String>,
     /// The sea-orm-migration crate to write into.
     #[arg(long, default_value = "migration", global = true)]
@@ -121,8 +127,13 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
     };
     let mut config =
         crate::config::Config::load(std::path::Path::new(crate::config::Config::FILE))?;
-    if cli.database_schema.is_some() {
-        config.database_schema = cli.database_schema.clone();
+    // An empty DATABASE_SCHEMA is no setting.
+    if let Some(schema) = cli
+        .database_schema
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
+        config.database_schema = Some(schema.to_string());
     }
     let project = Project {
         database_url: url,
