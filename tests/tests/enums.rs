@@ -70,3 +70,67 @@ async fn postgres_enum_values() -> anyhow::Result<()> {
 async fn mysql_enum_values() -> anyhow::Result<()> {
     enum_values(Backend::MySql, "mysql_enum_values").await
 }
+
+/// `users.role` with the value v5 adds as its default.
+mod editor_default {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "users")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[sea_orm(unique)]
+        pub email: String,
+        #[sea_orm(column_type = "String(StringLen::N(100))")]
+        pub name: String,
+        #[sea_orm(default_value = "editor")]
+        pub role: automigrate_e2e::entities::RoleV5,
+        pub bio: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// PostgreSQL cannot use an enum value in the transaction that added it: a migration that adds
+/// a value and makes it a default runs without a transaction, says so, and applies and reverts.
+#[tokio::test]
+async fn postgres_new_enum_value_as_default() -> anyhow::Result<()> {
+    let db = TestDb::new(Backend::Postgres, "enum_default").await?;
+    let krate = MigrationCrate::new("postgres_enum_default")?;
+    written(krate.makemigration(&db, &entities::v2(), "v2").await?);
+    krate.run(&db, &["up"])?;
+    db.execute("INSERT INTO users (email, name, role) VALUES ('ada@example.com', 'Ada', 'member')")
+        .await?;
+    let v2_schema = db.schema().await?;
+    let with_default = automigrate::Entities::new()
+        .entity(editor_default::Entity)
+        .entity(entities::v2::post::Entity)
+        .entity(entities::v2::comment::Entity);
+    let (name, summary) = written(
+        krate
+            .makemigration(&db, &with_default, "editors by default")
+            .await?,
+    );
+    assert_eq!(summary.len(), 2, "{summary:#?}");
+    let source = krate.file(&name)?;
+    assert!(source.contains("REVIEW(no-transaction)"), "{source}");
+    assert!(
+        source.contains("fn use_transaction(&self) -> Option<bool>"),
+        "{source}"
+    );
+    krate.run(&db, &["up"])?;
+    db.execute("INSERT INTO users (email, name) VALUES ('bob@example.com', 'Bob')")
+        .await?;
+    assert!(matches!(
+        krate.makemigration(&db, &with_default, "again").await?,
+        Outcome::NoChanges
+    ));
+    db.execute("DELETE FROM users WHERE name = 'Bob'").await?;
+    krate.run(&db, &["down"])?;
+    assert!(diff(&db.schema().await?, &v2_schema).is_empty());
+    Ok(())
+}

@@ -120,6 +120,16 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
         "\n#[derive(DeriveMigrationName)]\npub struct Migration;\n\n\
          #[async_trait::async_trait]\nimpl MigrationTrait for Migration {\n",
     );
+    if spec.backend == Backend::Postgres
+        && (uses_added_enum_values(spec.plan) || uses_added_enum_values(&spec.plan.inverse()))
+    {
+        out.push_str(
+            "    // REVIEW(no-transaction): PostgreSQL cannot use an enum value in the transaction that\n\
+             \x20   // added it (ALTER TYPE ... ADD VALUE), and this migration does, so it runs without\n\
+             \x20   // one: if a statement fails, the ones before it stay applied. Or split it in two.\n\
+             \x20   fn use_transaction(&self) -> Option<bool> {\n        Some(false)\n    }\n\n",
+        );
+    }
     write_fn(&mut out, "up", &up);
     out.push('\n');
     write_fn(&mut out, "down", &down);
@@ -128,6 +138,39 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
         out.push_str(EXECUTE_SQL);
     }
     Ok(out)
+}
+
+/// True when the plan adds values to a PostgreSQL enum in place (`ADD VALUE`) and also uses one
+/// of them, as a column default: PostgreSQL refuses that in the transaction that added it.
+fn uses_added_enum_values(plan: &Plan) -> bool {
+    let mut added: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for c in &plan.changes {
+        if let Change::AlterEnum { from, to, .. } = c
+            && crate::diff::only_adds(from, to)
+        {
+            added.entry(to.name.as_str()).or_default().extend(
+                to.values
+                    .iter()
+                    .filter(|v| !from.values.contains(v))
+                    .map(String::as_str),
+            );
+        }
+    }
+    if added.is_empty() {
+        return false;
+    }
+    let uses = |c: &Column| match &c.default {
+        Some(DefaultValue::Str(v)) => added
+            .get(c.sql_type.as_str())
+            .is_some_and(|values| values.contains(&v.as_str())),
+        _ => false,
+    };
+    plan.changes.iter().any(|c| match c {
+        Change::AddColumn { column, .. } => uses(column),
+        Change::AlterColumn { to, .. } => uses(to),
+        Change::CreateTable(t) => t.columns.iter().any(uses),
+        _ => false,
+    })
 }
 
 fn write_fn(out: &mut String, name: &str, body: &[String]) {

@@ -45,18 +45,63 @@ fn type_args(sql_type: &str) -> Option<(String, Vec<u32>)> {
     Some((sql_type[..open].to_string(), nums))
 }
 
-/// True when `to` holds fewer values than `from`: a shorter length, or less precision.
-fn narrows(from: &Column, to: &Column) -> bool {
+/// The family and size of a fixed-size numeric type: (`0`, bytes) for integers, (`1`, bytes)
+/// for floating point. Unsigned MySQL integers count as one size up.
+fn numeric_size(sql_type: &str) -> Option<(u8, u8)> {
+    let (base, unsigned) = match sql_type.strip_suffix(" unsigned") {
+        Some(b) => (b, 1),
+        None => (sql_type, 0),
+    };
+    let size = match base {
+        "tinyint" => (0, 1),
+        "smallint" => (0, 2),
+        "mediumint" => (0, 3),
+        "int" | "integer" => (0, 4),
+        "bigint" => (0, 8),
+        "real" | "float" => return Some((1, 4)),
+        "double precision" | "double" => return Some((1, 8)),
+        _ => return None,
+    };
+    Some((size.0, size.1 * 2 + unsigned))
+}
+
+/// True when `to` holds fewer values than `from`: a shorter length, less precision, a smaller
+/// integer or floating point type. Never on SQLite, which keeps any value in any column.
+fn narrows(backend: Backend, from: &Column, to: &Column) -> bool {
+    if backend == Backend::Sqlite {
+        return false;
+    }
+    if let (Some((ff, fs)), Some((tf, ts))) =
+        (numeric_size(&from.sql_type), numeric_size(&to.sql_type))
+    {
+        // A float to an integer loses the fraction; an integer to a float keeps it or rounds.
+        return (ff == tf && ts < fs) || (ff == 1 && tf == 0);
+    }
     match (type_args(&from.sql_type), type_args(&to.sql_type)) {
         (Some((fb, f)), Some((tb, t))) if fb == tb => match (f.as_slice(), t.as_slice()) {
             ([fl], [tl]) => tl < fl,
             ([fp, fs], [tp, ts]) => tp - ts.min(tp) < fp - fs.min(fp) || ts < fs,
             _ => false,
         },
-        // text → varchar(n) and the like.
-        (None, Some(_)) => {
+        // text → varchar(n), numeric → numeric(p, s) and the like; a fixed-size number into a
+        // decimal with too few digits.
+        (None, Some((tb, t))) => {
             let base = from.sql_type.as_str();
-            matches!(base, "text" | "character varying" | "varchar" | "longtext")
+            matches!(
+                base,
+                "text" | "character varying" | "varchar" | "longtext" | "numeric" | "decimal"
+            ) || numeric_size(base).is_some_and(|(family, size)| {
+                // The digits before the point that the decimal keeps, and that the number needs.
+                let kept = t.first().copied().unwrap_or(0) - t.get(1).copied().unwrap_or(0);
+                let needed = match size / 2 {
+                    1 => 3,
+                    2 => 5,
+                    3 => 7,
+                    4 => 10,
+                    _ => 19,
+                };
+                matches!(tb.as_str(), "numeric" | "decimal") && (family == 1 || kept < needed)
+            })
         }
         _ => false,
     }
@@ -91,7 +136,7 @@ pub fn of(change: &Change, backend: Backend) -> Vec<Hazard> {
             ))
         }
         Change::AlterColumn { table, from, to } => {
-            if from.sql_type != to.sql_type && narrows(from, to) {
+            if from.sql_type != to.sql_type && narrows(backend, from, to) {
                 out.push(Hazard::new(
                     "narrowing",
                     table,
@@ -238,6 +283,34 @@ mod tests {
 
     fn codes(change: &Change, backend: Backend) -> Vec<&'static str> {
         of(change, backend).iter().map(|h| h.code).collect()
+    }
+
+    #[test]
+    fn numbers_narrow_too() {
+        let c = |t: &str| Column {
+            name: "n".into(),
+            sql_type: t.into(),
+            kind: ColumnType::Integer,
+            nullable: true,
+            default: None,
+            auto_increment: false,
+            comment: None,
+        };
+        let n = |b, f: &str, t: &str| narrows(b, &c(f), &c(t));
+        let (pg, my) = (Backend::Postgres, Backend::MySql);
+        assert!(n(pg, "bigint", "integer"));
+        assert!(n(pg, "double precision", "real"));
+        assert!(n(pg, "real", "integer"));
+        assert!(n(pg, "numeric", "numeric(6,2)"));
+        assert!(n(pg, "integer", "numeric(6,2)"));
+        assert!(n(my, "int unsigned", "int"));
+        assert!(n(my, "int", "tinyint"));
+        assert!(!n(pg, "integer", "bigint"));
+        assert!(!n(pg, "smallint", "numeric(7,2)"));
+        assert!(!n(pg, "integer", "double precision"));
+        assert!(!n(my, "tinyint", "int unsigned"));
+        assert!(!n(Backend::Sqlite, "varchar(50)", "varchar(30)"));
+        assert!(n(pg, "character varying(50)", "character varying(30)"));
     }
 
     #[test]
