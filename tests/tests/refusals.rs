@@ -125,7 +125,10 @@ async fn refuses_a_message_without_letters() -> anyhow::Result<()> {
     )
     .await
     .unwrap_err();
-    assert!(err.to_string().contains("no letters or digits"), "{err}");
+    assert!(
+        err.to_string().contains("no ASCII letters or digits"),
+        "{err}"
+    );
     assert_eq!(snapshot(&krate.root), before);
     Ok(())
 }

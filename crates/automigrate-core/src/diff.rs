@@ -208,11 +208,11 @@ impl Change {
                 s
             }
             DropEnum(e) => format!("- enum {}", e.name),
-            CreateTable(t) => format!("+ table {} ({} columns)", t.name, t.columns.len()),
+            CreateTable(t) => format!("+ table {} ({})", t.name, columns(t.columns.len())),
             DropTable(t) => format!(
-                "- table {} ({} columns)  DATA LOSS: the table and its rows are dropped",
+                "- table {} ({})  DATA LOSS: the table and its rows are dropped",
                 t.name,
-                t.columns.len()
+                columns(t.columns.len())
             ),
             AddColumn { table, column } => {
                 format!("+ column {table}.{} ({})", column.name, column.describe())
@@ -276,6 +276,15 @@ impl Change {
                 s
             }
         }
+    }
+}
+
+/// `1 column`, `3 columns`.
+fn columns(n: usize) -> String {
+    if n == 1 {
+        "1 column".into()
+    } else {
+        format!("{n} columns")
     }
 }
 
@@ -801,7 +810,7 @@ mod tests {
         assert_eq!(
             names(&diff(&empty, &full)),
             vec![
-                "+ table users (1 columns)",
+                "+ table users (1 column)",
                 "+ table posts (2 columns)",
                 "+ table comments (2 columns)"
             ]

@@ -75,6 +75,7 @@ pub async fn connect_in(url: &str, schema: Option<&str>) -> anyhow::Result<Datab
             redact(url)
         );
     }
+    server_answers(url, scheme).await?;
     // One connection, but on MySQL/MariaDB, whose catalog views introspection reads two at
     // once: a second PostgreSQL connection costs more to open than it saves.
     let connections = if matches!(scheme, "mysql" | "mariadb") {
@@ -95,6 +96,59 @@ pub async fn connect_in(url: &str, schema: Option<&str>) -> anyhow::Result<Datab
             redact(url)
         )
     })
+}
+
+/// The server's host and port in a PostgreSQL or MySQL URL; `None` for a Unix socket or a URL
+/// this cannot read (the driver then says what it thinks).
+fn host_port(url: &str, scheme: &str) -> Option<(String, u16)> {
+    let default = match scheme {
+        "postgres" | "postgresql" => 5432,
+        "mysql" | "mariadb" => 3306,
+        _ => return None,
+    };
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?']).next()?;
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+        let (host, after) = v6.split_once(']')?;
+        (host, after.strip_prefix(':'))
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        }
+    };
+    if host.is_empty() || host.contains(['%', '/']) || host.contains(',') {
+        return None;
+    }
+    let port = match port {
+        Some(p) => p.parse().ok()?,
+        None => default,
+    };
+    Some((host.to_string(), port))
+}
+
+/// Fails fast, and says why, when nothing answers at the server's address: the driver's pool
+/// would wait for its whole timeout and then report only that it timed out.
+async fn server_answers(url: &str, scheme: &str) -> anyhow::Result<()> {
+    let Some((host, port)) = host_port(url, scheme) else {
+        return Ok(());
+    };
+    let wait = std::time::Duration::from_secs(5);
+    match tokio::time::timeout(wait, tokio::net::TcpStream::connect((host.as_str(), port))).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => bail!(
+            "cannot connect to {}: {host}:{port} refuses or cannot be reached ({e}): is the server \
+             running, and are the host and port right?",
+            redact(url)
+        ),
+        Err(_) => bail!(
+            "cannot connect to {}: no answer from {host}:{port} within {} s: is the server running, \
+             and are the host and port right?",
+            redact(url),
+            wait.as_secs()
+        ),
+    }
 }
 
 /// Hides the password in a URL.
@@ -153,7 +207,7 @@ async fn check_history(
         };
         bail!(
             "the database is behind the migration directory: {} pending migration(s):\n{}\n\
-             Apply them first (`cargo run -p migration -- up`), then run makemigration again.{hint}",
+             Apply them first (`cargo run -p migration -- up`), then run this command again.{hint}",
             pending.len(),
             pending
                 .iter()
@@ -519,9 +573,16 @@ pub fn migration_name(
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
-    let slug = slug.trim_matches('_').to_string();
+    let mut slug = slug.trim_matches('_').to_string();
     if slug.is_empty() {
-        bail!("the message `{message}` has no letters or digits to name the migration after");
+        bail!("the message `{message}` has no ASCII letters or digits to name the migration after");
+    }
+    // File names have a limit (255 bytes on most systems): long messages name the file by
+    // their first words; the whole message stays in the file's first line.
+    const MAX_SLUG: usize = 60;
+    if slug.len() > MAX_SLUG {
+        let cut = slug[..=MAX_SLUG].rfind('_').unwrap_or(MAX_SLUG);
+        slug.truncate(cut);
     }
     let mut at = now;
     loop {
@@ -665,6 +726,26 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
+    fn host_and_port_of_server_urls() {
+        let hp = |u: &str, s: &str| host_port(u, s);
+        assert_eq!(
+            hp("postgres://u:p@db.example:6543/app?x=1", "postgres"),
+            Some(("db.example".into(), 6543))
+        );
+        assert_eq!(
+            hp("mysql://root@127.0.0.1/test", "mysql"),
+            Some(("127.0.0.1".into(), 3306))
+        );
+        assert_eq!(
+            hp("postgres://[::1]:5999/x", "postgres"),
+            Some(("::1".into(), 5999))
+        );
+        assert_eq!(hp("postgres:///app", "postgres"), None);
+        assert_eq!(hp("postgres://%2Fvar%2Frun/app", "postgres"), None);
+        assert_eq!(hp("sqlite://app.db", "sqlite"), None);
+    }
+
+    #[test]
     fn names_sort_after_registered_ones() {
         let now = chrono::Utc
             .with_ymd_and_hms(2026, 11, 21, 9, 30, 0)
@@ -679,6 +760,10 @@ mod tests {
             "m20261121_093001_add_bio"
         );
         assert!(migration_name("!!!", now, &[]).is_err());
+        // A long message names the file by its first words, within a file name's limit.
+        let long = "word ".repeat(60);
+        let name = migration_name(&long, now, &[]).unwrap();
+        assert!(name.len() < 80 && name.ends_with("_word"), "{name}");
     }
 
     #[test]

@@ -30,7 +30,8 @@ impl MigrationDir {
         let path = self.lib_rs();
         std::fs::read_to_string(&path).with_context(|| {
             format!(
-                "cannot read {}: is `{}` a sea-orm-migration crate? (set --migration-dir)",
+                "cannot read {}: is `{}` a sea-orm-migration crate? Run `cargo xtask` from the \
+                 workspace root, or point --migration-dir at the migration crate",
                 path.display(),
                 self.root.display()
             )
@@ -154,7 +155,9 @@ fn strip_comments(src: &str) -> String {
 pub fn register(lib: &str, name: &str) -> anyhow::Result<String> {
     let help = || {
         format!(
-            "add these two lines to lib.rs by hand:\n    mod {name};\n    Box::new({name}::Migration),"
+            "nothing was written. Make `fn migrations()` in lib.rs return its list as \
+             sea-orm-migration writes it, `vec![Box::new(m…::Migration), …]` (an empty one is \
+             `vec![]`), and run makemigration again"
         )
     };
     if registered_in(lib).iter().any(|n| n == name) {
@@ -318,10 +321,10 @@ impl MigratorTrait for Migrator {
     }
 
     #[test]
-    fn unknown_shape_says_what_to_add() {
+    fn unknown_shape_says_how_to_fix_it() {
         let err = register("fn x() {}\n", "m1_a").unwrap_err().to_string();
         assert!(
-            err.contains("mod m1_a;") && err.contains("Box::new(m1_a::Migration),"),
+            err.contains("nothing was written") && err.contains("(an empty one is `vec![]`)"),
             "{err}"
         );
     }
