@@ -151,14 +151,12 @@ fn strip_comments(src: &str) -> String {
 }
 
 /// Adds `mod <name>;` after the last migration module and `Box::new(<name>::Migration),` after
-/// the last entry of the list. Fails with the exact lines to add when the file has another shape.
+/// the last entry of the list. Fails, saying how to fix it, when the file has another shape.
 pub fn register(lib: &str, name: &str) -> anyhow::Result<String> {
     let help = || {
-        format!(
-            "nothing was written. Make `fn migrations()` in lib.rs return its list as \
-             sea-orm-migration writes it, `vec![Box::new(m…::Migration), …]` (an empty one is \
-             `vec![]`), and run makemigration again"
-        )
+        "nothing was written. Make `fn migrations()` in lib.rs return its list as \
+         sea-orm-migration writes it, `vec![Box::new(m…::Migration), …]` (an empty one is \
+         `vec![]`), and run makemigration again"
     };
     if registered_in(lib).iter().any(|n| n == name) {
         bail!("`{name}` is already registered in lib.rs");
