@@ -40,7 +40,8 @@ impl std::error::Error for Unsupported {}
 /// Tracks what the generated code uses, to import exactly that.
 #[derive(Default)]
 struct Uses {
-    /// Write `REVIEW` comments at hazardous statements (in `up`; `down` only undoes `up`).
+    /// Write `REVIEW` comments at hazardous statements (in `down`, those that may fail or lose
+    /// data).
     review: bool,
     backend: Option<Backend>,
     rows: BTreeMap<String, u64>,
@@ -66,7 +67,9 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
         ..Uses::default()
     };
     let up = render_body(spec.backend, spec.plan, &mut uses)?;
-    uses.review = false;
+    // `down` has its own hazards (a column dropped again, a column made NOT NULL again), but
+    // the rows counted now say nothing of the rows it will meet.
+    uses.rows.clear();
     // `down` undoes the candidates' blocks: their renames go the other way.
     for c in &mut uses.declined {
         c.rename = inverted(&c.rename);
@@ -1219,7 +1222,7 @@ fn rename_block(
         s,
         "// BEGIN rename-candidate {name}: drop + add, as generated"
     );
-    if uses.review {
+    if uses.review && !uses.down {
         for r in renames
             .iter()
             .filter(|r| side(change, r) != Some(Side::Add))
@@ -1242,7 +1245,7 @@ fn rename_block(
                     r.describe()
                 ),
             };
-            for (i, l) in wrap(&text, 80).into_iter().enumerate() {
+            for (i, l) in wrap(&text, 72).into_iter().enumerate() {
                 let _ = writeln!(s, "{}{l}", if i == 0 { "// " } else { "//     " });
             }
         }
@@ -1293,6 +1296,19 @@ fn rename_column_in(table: &mut Table, from: &str, to: &str) {
 }
 
 fn hazard_lines(h: &crate::hazards::Hazard, uses: &Uses) -> Vec<String> {
+    // In `down`, what undoes `up` as expected (dropping what `up` added) and the cost of
+    // rewriting a table go without saying; what may fail or lose data does not.
+    const EXPECTED_IN_DOWN: [&str; 6] = [
+        "drop-table",
+        "drop-column",
+        "table-rewrite",
+        "table-copy",
+        "table-rebuild",
+        "index-lock",
+    ];
+    if uses.down && EXPECTED_IN_DOWN.contains(&h.code) {
+        return Vec::new();
+    }
     let mut text = format!("REVIEW({}): {}", h.code, h.reason);
     match uses.rows.get(&h.table) {
         Some(0) => {
@@ -1312,7 +1328,7 @@ fn hazard_lines(h: &crate::hazards::Hazard, uses: &Uses) -> Vec<String> {
     if let Some(alt) = &h.alternative {
         let _ = write!(text, " Safer: {alt}.");
     }
-    wrap(&text, 80)
+    wrap(&text, 72)
         .into_iter()
         .enumerate()
         .map(|(i, l)| {
