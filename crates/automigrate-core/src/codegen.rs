@@ -146,7 +146,7 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
         {
             out.push_str(&EXECUTE_SQL.replacen(
                 "\nasync fn",
-                "\n#[allow(dead_code)] // unused once the rename-candidate blocks are swapped in\nasync fn",
+                "\n#[allow(dead_code)] // unused if the renames above are swapped in\nasync fn",
                 1,
             ));
         } else {
