@@ -52,8 +52,13 @@ async fn the_rename_question_on_a_terminal() -> anyhow::Result<()> {
         "{text}"
     );
 
-    // No (the default, an empty answer) to the table, yes to the column.
-    let text = on_a_terminal(&db, &krate, "\ny\n")?;
+    // No (the default, an empty answer) to the table; an answer that is neither, asked again,
+    // then yes to the column.
+    let text = on_a_terminal(&db, &krate, "\nmaybe\ny\n")?;
+    assert!(
+        text.contains("Please answer y or n (Enter is n):"),
+        "{text}"
+    );
     let code: String = text.split_whitespace().collect();
     assert!(
         code.contains(r#".rename_column("name","full_name")"#),

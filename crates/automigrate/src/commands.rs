@@ -439,13 +439,21 @@ pub struct Terminal;
 impl Questioner for Terminal {
     fn confirm_rename(&mut self, candidate: &Candidate) -> bool {
         use std::io::Write as _;
-        eprint!("{} [y/N] ", candidate.question);
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        if std::io::stdin().read_line(&mut answer).is_err() {
-            return false;
+        let mut prompt = format!("{} [y/N] ", candidate.question);
+        loop {
+            eprint!("{prompt}");
+            let _ = std::io::stderr().flush();
+            let mut answer = String::new();
+            // End of input or an error: No.
+            if std::io::stdin().read_line(&mut answer).unwrap_or(0) == 0 {
+                return false;
+            }
+            match answer.trim().to_ascii_lowercase().as_str() {
+                "y" | "yes" => return true,
+                "" | "n" | "no" => return false,
+                _ => prompt = "Please answer y or n (Enter is n): ".to_string(),
+            }
         }
-        matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
     }
 }
 
