@@ -90,12 +90,37 @@ pub async fn connect_in(url: &str, schema: Option<&str>) -> anyhow::Result<Datab
     if let Some(schema) = schema.filter(|_| matches!(scheme, "postgres" | "postgresql")) {
         opts.set_schema_search_path(schema.to_string());
     }
-    Database::connect(opts).await.with_context(|| {
-        format!(
-            "cannot connect to {}: is the server running and the URL right?",
-            redact(url)
-        )
-    })
+    Database::connect(opts)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot connect to {}: {}", redact(url), connect_error(&e)))
+}
+
+/// What went wrong connecting, once (the driver's message is nested in sea-orm's twice), with
+/// what to do about it.
+fn connect_error(e: &sea_orm::DbErr) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    let text = cause.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) if text[i + 9..].chars().all(|c| c.is_ascii_digit()) => text[..i].to_string(),
+        _ => text,
+    };
+    let text = text
+        .strip_prefix("error returned from database: ")
+        .unwrap_or(&text)
+        .to_string();
+    let hint = if text.contains("does not exist") || text.contains("Unknown database") {
+        "create the database first (CREATE DATABASE), or fix its name in the URL"
+    } else if text.contains("password") || text.contains("Access denied") {
+        "check the user name and password in the URL"
+    } else if text.contains("unable to open database file") {
+        "check the path, or add ?mode=rwc to the URL to create the file"
+    } else {
+        "is the server running, and is the URL right?"
+    };
+    format!("{text}: {hint}")
 }
 
 /// The server's host and port in a PostgreSQL or MySQL URL; `None` for a Unix socket or a URL
