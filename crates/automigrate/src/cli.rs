@@ -174,8 +174,16 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
                     source,
                     report,
                 } => {
-                    eprintln!("{}", report.join("\n"));
-                    eprintln!("Would write {name}.rs (dry run: nothing written):\n");
+                    if !report.is_empty() {
+                        eprintln!("{}", report.join("\n"));
+                    }
+                    eprintln!(
+                        "Would write {} (dry run: nothing written):\n",
+                        cli.migration_dir
+                            .join("src")
+                            .join(format!("{name}.rs"))
+                            .display()
+                    );
                     print!("{source}");
                 }
                 Outcome::Written {
@@ -184,7 +192,9 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
                     hazards,
                     ..
                 } => {
-                    println!("{}", report.join("\n"));
+                    if !report.is_empty() {
+                        println!("{}", report.join("\n"));
+                    }
                     println!("Wrote {}", path.display());
                     if !hazards.is_empty() {
                         println!(
