@@ -75,12 +75,11 @@ async fn alter(backend: Backend, name: &str) -> anyhow::Result<()> {
         Backend::MySql => "REVIEW(table-copy)",
         Backend::Sqlite => "REVIEW(table-rebuild)",
     });
-    if backend != Backend::Sqlite {
-        expected.push("REVIEW(add-foreign-key)");
-    }
     for code in expected {
         assert!(source.contains(code), "{code} missing:\n{source}");
     }
+    // The foreign key only changes its action: the rows satisfy it already.
+    assert!(!source.contains("REVIEW(add-foreign-key)"), "{source}");
     assert!(source.contains("has 1 row now"), "{source}");
 
     krate.run(&db, &["up"])?;

@@ -49,6 +49,8 @@ struct Uses {
     /// The positions in `declined` of the candidates about each table: a change looks up its
     /// table's candidates instead of scanning them all.
     declined_by_table: BTreeMap<String, Vec<usize>>,
+    /// The foreign keys the plan being written drops ([`crate::hazards::dropped_foreign_keys`]).
+    dropped_keys: std::collections::BTreeSet<crate::hazards::KeyOf>,
     /// Rendering `down`: `declined` holds the renames the other way.
     down: bool,
     schema_helpers: bool,
@@ -64,18 +66,21 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
         rows: spec.rows.clone(),
         declined: spec.declined.to_vec(),
         declined_by_table: by_table(spec.declined),
+        dropped_keys: crate::hazards::dropped_foreign_keys(spec.plan),
         ..Uses::default()
     };
     let up = render_body(spec.backend, spec.plan, &mut uses)?;
     // `down` has its own hazards (a column dropped again, a column made NOT NULL again), but
     // the rows counted now say nothing of the rows it will meet.
     uses.rows.clear();
+    let down_plan = spec.plan.inverse();
+    uses.dropped_keys = crate::hazards::dropped_foreign_keys(&down_plan);
     // `down` undoes the candidates' blocks: their renames go the other way.
     for c in &mut uses.declined {
         c.rename = inverted(&c.rename);
     }
     uses.down = true;
-    let down = render_body(spec.backend, &spec.plan.inverse(), &mut uses)?;
+    let down = render_body(spec.backend, &down_plan, &mut uses)?;
 
     let mut out = String::new();
     let message = spec.message.trim();
@@ -1080,7 +1085,7 @@ fn review_lines(change: &Change, uses: &Uses) -> Vec<String> {
     if matches!(change, Change::RebuildTable { .. }) {
         return Vec::new(); // a rebuild writes its own, in its header
     }
-    crate::hazards::of(change, backend)
+    crate::hazards::of_in(change, backend, &uses.dropped_keys)
         .iter()
         .flat_map(|h| hazard_lines(h, uses))
         .collect()

@@ -107,9 +107,45 @@ fn narrows(backend: Backend, from: &Column, to: &Column) -> bool {
     }
 }
 
+/// A foreign key as the plan drops and adds it: (table, columns, referenced table, columns).
+pub type KeyOf = (String, Vec<String>, String, Vec<String>);
+
+/// The foreign keys a plan drops (also inside SQLite rebuilds): one it adds again on the same
+/// columns and target only changes its actions, and the rows already satisfy it.
+pub fn dropped_foreign_keys(plan: &crate::diff::Plan) -> std::collections::BTreeSet<KeyOf> {
+    fn walk(changes: &[Change], out: &mut std::collections::BTreeSet<KeyOf>) {
+        for c in changes {
+            match c {
+                Change::DropForeignKey { table, fk } => {
+                    out.insert((
+                        table.clone(),
+                        fk.columns.clone(),
+                        fk.ref_table.clone(),
+                        fk.ref_columns.clone(),
+                    ));
+                }
+                Change::RebuildTable { changes, .. } => walk(changes, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(&plan.changes, &mut out);
+    out
+}
+
 /// The hazards of one change on a backend. A SQLite rebuild reports those of the changes it
 /// carries, plus its own.
 pub fn of(change: &Change, backend: Backend) -> Vec<Hazard> {
+    of_in(change, backend, &std::collections::BTreeSet::new())
+}
+
+/// [`of`], for a change of a plan whose [`dropped_foreign_keys`] are `dropped`.
+pub fn of_in(
+    change: &Change,
+    backend: Backend,
+    dropped: &std::collections::BTreeSet<KeyOf>,
+) -> Vec<Hazard> {
     let mut out = Vec::new();
     match change {
         Change::DropTable(t) => out.push(Hazard::new(
@@ -197,6 +233,14 @@ pub fn of(change: &Change, backend: Backend) -> Vec<Hazard> {
                 ));
             }
         }
+        // The same key with other actions: the rows satisfy it already.
+        Change::AddForeignKey { table, fk }
+            if dropped.contains(&(
+                table.clone(),
+                fk.columns.clone(),
+                fk.ref_table.clone(),
+                fk.ref_columns.clone(),
+            )) => {}
         Change::AddForeignKey { table, fk } => out.push(Hazard::new(
             "add-foreign-key",
             table,
@@ -226,7 +270,7 @@ pub fn of(change: &Change, backend: Backend) -> Vec<Hazard> {
         )),
         Change::RebuildTable { from, to, changes } => {
             for c in changes {
-                out.extend(of(c, backend));
+                out.extend(of_in(c, backend, dropped));
             }
             for c in from.checks.iter().filter(|c| !to.checks.contains(c)) {
                 out.push(Hazard::new(
@@ -373,6 +417,26 @@ mod tests {
             },
         };
         assert_eq!(codes(&fk, pg), ["add-foreign-key"]);
+        // The same key with other actions (dropped and added again) fails on no row.
+        let Change::AddForeignKey { fk: key, .. } = &fk else {
+            unreachable!()
+        };
+        let mut cascade = key.clone();
+        cascade.on_delete = FkAction::Cascade;
+        let plan = crate::diff::Plan {
+            changes: vec![
+                Change::DropForeignKey {
+                    table: t(),
+                    fk: key.clone(),
+                },
+                Change::AddForeignKey {
+                    table: t(),
+                    fk: cascade,
+                },
+            ],
+        };
+        let dropped = dropped_foreign_keys(&plan);
+        assert!(of_in(&plan.changes[1], pg, &dropped).is_empty());
         let pk = Change::AlterPrimaryKey {
             table: t(),
             from: vec![],

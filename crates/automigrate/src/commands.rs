@@ -574,10 +574,11 @@ pub async fn analyze_with(
     let mut plan = renames::diff_with_renames(&live.schema, &declared, &accepted);
     left_alone.keep_in_rebuilds(&mut plan);
     let near_misses = renames::near_misses(&plan);
+    let dropped_keys = hazards::dropped_foreign_keys(&plan);
     let hazards: Vec<Hazard> = plan
         .changes
         .iter()
-        .flat_map(|c| hazards::of(c, backend))
+        .flat_map(|c| hazards::of_in(c, backend, &dropped_keys))
         .collect();
     let rows = count_rows(&db, backend, &live.schema, &hazards).await?;
     db.close().await.ok();
