@@ -73,7 +73,8 @@ enum Command {
     },
     /// Exit 0 when the entities and the database agree, 1 when they differ (with a report).
     Check,
-    /// Print the changes and their hazards, and write nothing.
+    /// Print the changes, their hazards and the tables' definitions side by side (a unified
+    /// diff), and write nothing. Exit 0 either way.
     Diff,
 }
 
@@ -213,6 +214,10 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
             let report = analysis.report_with(cli.verbose);
             if !report.is_empty() {
                 println!("{}", report.join("\n"));
+            }
+            if !analysis.plan.is_empty() {
+                println!();
+                print!("{}", analysis.definitions_diff());
             }
         }
         Command::Check => {
