@@ -81,7 +81,26 @@ enum Command {
 /// Runs the command line with the application's entities. Exit codes: 0 done (or no changes),
 /// 1 `check` found differences, 2 error (nothing was written).
 pub fn main(entities: Entities) -> ExitCode {
+    // Like cargo, work from the workspace root wherever it is called from: the migration crate,
+    // `.env`'s relative SQLite path and `automigrate.toml` are all relative to it.
+    if let Some(root) = std::env::current_dir()
+        .ok()
+        .as_deref()
+        .and_then(workspace_root)
+    {
+        let _ = std::env::set_current_dir(root);
+    }
     ExitCode::from(run_args(std::env::args_os(), &entities))
+}
+
+/// The nearest directory at or above `dir` whose `Cargo.toml` has a `[workspace]` table.
+fn workspace_root(dir: &std::path::Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| {
+            std::fs::read_to_string(d.join("Cargo.toml"))
+                .is_ok_and(|t| t.lines().any(|l| l.trim() == "[workspace]"))
+        })
+        .map(std::path::Path::to_path_buf)
 }
 
 /// The command line on explicit arguments (the first is the program name); returns the exit
@@ -267,4 +286,25 @@ fn parse_table_rename(s: &str) -> Result<Rename, String> {
         from: from.trim().into(),
         to: to.trim().into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::workspace_root;
+
+    #[test]
+    fn the_workspace_root_is_found_from_below() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("Cargo.toml"), "[workspace]\nmembers = [\"a\"]\n").unwrap();
+        std::fs::create_dir_all(root.join("a/src")).unwrap();
+        std::fs::write(root.join("a/Cargo.toml"), "[package]\nname = \"a\"\n").unwrap();
+        assert_eq!(workspace_root(&root.join("a/src")).as_deref(), Some(root));
+        assert_eq!(workspace_root(root).as_deref(), Some(root));
+        let alone = tempfile::tempdir().unwrap();
+        assert!(
+            workspace_root(alone.path()).is_none_or(|r| !r.starts_with(alone.path())),
+            "no workspace there"
+        );
+    }
 }
