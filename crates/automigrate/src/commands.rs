@@ -602,7 +602,11 @@ pub fn migration_name(
     now: chrono::DateTime<chrono::Utc>,
     registered: &[String],
 ) -> anyhow::Result<String> {
-    let slug = heck::AsSnakeCase(message).to_string();
+    // Accents go (é → e): file and module names stay ASCII.
+    let ascii: String = unicode_normalization::UnicodeNormalization::nfd(message)
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect();
+    let slug = heck::AsSnakeCase(ascii).to_string();
     let slug: String = slug
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
@@ -794,6 +798,11 @@ mod tests {
             "m20261121_093001_add_bio"
         );
         assert!(migration_name("!!!", now, &[]).is_err());
+        assert!(
+            migration_name("ajouter café à l'usager", now, &[])
+                .unwrap()
+                .ends_with("_ajouter_cafe_a_l_usager")
+        );
         // A long message names the file by its first words, within a file name's limit.
         let long = "word ".repeat(60);
         let name = migration_name(&long, now, &[]).unwrap();
