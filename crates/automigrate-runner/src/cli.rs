@@ -559,19 +559,55 @@ fn setup_tracing(verbose: bool, to_stderr: bool) {
     } else {
         BoxMakeWriter::new(std::io::stdout)
     };
-    let layer = fmt::layer().with_writer(writer);
     // `try_init`: an application may have set up its own subscriber.
     let _ = if verbose {
         tracing_subscriber::registry()
             .with(filter)
-            .with(layer)
+            .with(fmt::layer().with_writer(writer))
             .try_init()
     } else {
         tracing_subscriber::registry()
             .with(filter)
-            .with(layer.with_target(false).with_level(false).without_time())
+            .with(OneStepAtATime)
+            .with(
+                fmt::layer()
+                    .with_writer(writer)
+                    .with_target(false)
+                    .with_level(false)
+                    .without_time(),
+            )
             .try_init()
     };
+}
+
+/// The runner applies and rolls back one migration at a time (so that a failure names its
+/// migration), and sea-orm-migration announces each step as "Applying 1 pending migrations":
+/// those announcements go; the lines that name each migration stay.
+struct OneStepAtATime;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for OneStepAtATime {
+    fn event_enabled(
+        &self,
+        event: &tracing::Event<'_>,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) -> bool {
+        struct Message(bool);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "message" {
+                    let text = format!("{value:?}");
+                    self.0 = text == "Applying 1 pending migrations"
+                        || text == "Rolling back 1 applied migrations";
+                }
+            }
+        }
+        if !event.metadata().target().starts_with("sea_orm_migration") {
+            return true;
+        }
+        let mut step = Message(false);
+        event.record(&mut step);
+        !step.0
+    }
 }
 
 #[cfg(test)]
