@@ -291,7 +291,8 @@ fn alter_table(
     uses: &mut Uses,
 ) -> Result<String, Unsupported> {
     let mut ops = String::new();
-    // Statements that sea-query's ALTER TABLE cannot say, run after it.
+    // Statements that sea-query's ALTER TABLE cannot say, run before or after it.
+    let mut before: Vec<String> = Vec::new();
     let mut after: Vec<String> = Vec::new();
     for change in group {
         for line in review_lines(change, uses) {
@@ -334,9 +335,20 @@ fn alter_table(
                 Backend::Postgres => {
                     let q = |n: &str| quote(backend, n);
                     let col = lit(&to.name);
-                    if from.sql_type != to.sql_type {
+                    let alter_col = format!(
+                        "ALTER TABLE {} ALTER COLUMN {}",
+                        quote_table(backend, table),
+                        q(&to.name)
+                    );
+                    let retyped = from.sql_type != to.sql_type;
+                    // PostgreSQL cannot convert a default along with the type: it goes first and
+                    // comes back after.
+                    if retyped && from.default.is_some() {
+                        before.push(execute(&format!("{alter_col} DROP DEFAULT")));
+                    }
+                    if retyped {
                         let (method, args) = type_method(backend, to);
-                        let using = format!("{}::{}", q(&to.name), to.sql_type);
+                        let using = using_cast(&q(&to.name), from, to);
                         let _ = writeln!(
                             ops,
                             "        .modify_column(ColumnDef::new({col}).{method}({args}).using(Expr::cust({})))",
@@ -351,7 +363,7 @@ fn alter_table(
                             ".not_null()"
                         });
                     }
-                    if from.default != to.default
+                    if (from.default != to.default || (retyped && from.default.is_some()))
                         && let Some(d) = to.default.as_ref().and_then(default_expr)
                     {
                         let _ = write!(rest, ".default({d})");
@@ -360,12 +372,7 @@ fn alter_table(
                         let _ =
                             writeln!(ops, "        .modify_column(ColumnDef::new({col}){rest})");
                     }
-                    let alter_col = format!(
-                        "ALTER TABLE {} ALTER COLUMN {}",
-                        quote_table(backend, table),
-                        q(&to.name)
-                    );
-                    if from.default.is_some() && to.default.is_none() {
+                    if from.default.is_some() && to.default.is_none() && !retyped {
                         after.push(execute(&format!("{alter_col} DROP DEFAULT")));
                     }
                     if from.comment != to.comment {
@@ -394,15 +401,17 @@ fn alter_table(
             _ => unreachable!("only column changes are grouped"),
         }
     }
-    let mut out = if ops.is_empty() {
-        String::new()
-    } else {
-        format!(
+    let mut out = before.join("\n");
+    if !ops.is_empty() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!(
             "manager\n    .alter_table(\n        Table::alter()\n            .table({})\n{}            .to_owned(),\n    )\n    .await?;",
             table_ref(backend, table),
             indent(&ops, 4)
-        )
-    };
+        ));
+    }
     for stmt in after {
         if !out.is_empty() {
             out.push('\n');
@@ -410,6 +419,23 @@ fn alter_table(
         out.push_str(&stmt);
     }
     Ok(out)
+}
+
+/// PostgreSQL's `USING` expression for a type change of `column`: through text from or to an
+/// enum (one enum does not cast to another), through integer between booleans and numbers.
+fn using_cast(column: &str, from: &Column, to: &Column) -> String {
+    let is_enum = |c: &Column| matches!(c.kind, ColumnType::Enum { .. });
+    let integer = |t: &str| matches!(t, "smallint" | "integer" | "bigint");
+    let via = if is_enum(from) || is_enum(to) {
+        "::text"
+    } else if (from.sql_type == "boolean" && integer(&to.sql_type))
+        || (integer(&from.sql_type) && to.sql_type == "boolean")
+    {
+        "::integer"
+    } else {
+        ""
+    };
+    format!("{column}{via}::{}", to.sql_type)
 }
 
 fn indent(text: &str, by: usize) -> String {

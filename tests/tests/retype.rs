@@ -1,0 +1,159 @@
+//! Type changes of columns that have defaults and rows, and casts PostgreSQL has no direct
+//! path for: text to number and to an enum with the default kept, boolean to number, one enum
+//! type to another. Each applies, leaves no diff, and `down` restores the schema and the rows.
+use automigrate::Entities;
+use automigrate::commands::Outcome;
+use automigrate_core::{Backend, diff};
+use automigrate_e2e::{MigrationCrate, TestDb, written};
+use sea_orm::{ConnectionTrait, Statement};
+
+#[derive(Clone, Debug, PartialEq, Eq, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "kind")]
+pub enum Kind {
+    #[sea_orm(string_value = "a")]
+    A,
+    #[sea_orm(string_value = "b")]
+    B,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "status")]
+pub enum Status {
+    #[sea_orm(string_value = "on")]
+    On,
+    #[sea_orm(string_value = "off")]
+    Off,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "state")]
+pub enum State {
+    #[sea_orm(string_value = "on")]
+    On,
+    #[sea_orm(string_value = "off")]
+    Off,
+}
+
+mod v1 {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "things")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[sea_orm(default_value = "7")]
+        pub count: String,
+        #[sea_orm(default_value = false)]
+        pub flag: bool,
+        #[sea_orm(default_value = "a")]
+        pub kind: String,
+        pub st: super::Status,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+mod v2 {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "things")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[sea_orm(default_value = 7)]
+        pub count: i32,
+        #[sea_orm(default_value = 0)]
+        pub flag: i16,
+        #[sea_orm(default_value = "a")]
+        pub kind: super::Kind,
+        pub st: super::State,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+async fn row(db: &TestDb) -> anyhow::Result<String> {
+    let conn = db.connect().await?;
+    let backend = conn.get_database_backend();
+    let text = match db.backend {
+        Backend::MySql => {
+            "CAST(count AS CHAR), CAST(flag AS CHAR), CAST(kind AS CHAR), CAST(st AS CHAR)"
+        }
+        Backend::Postgres => "count::text, flag::int::text, kind::text, st::text",
+        Backend::Sqlite => "CAST(count AS TEXT), CAST(flag AS TEXT), kind, st",
+    };
+    let r = conn
+        .query_one_raw(Statement::from_string(
+            backend,
+            format!("SELECT {text} FROM things"),
+        ))
+        .await?
+        .expect("a row");
+    let cells: Vec<String> = (0..4)
+        .map(|i| r.try_get_by_index::<String>(i))
+        .collect::<Result<_, _>>()?;
+    conn.close().await?;
+    Ok(cells.join(","))
+}
+
+async fn retype(backend: Backend, name: &str) -> anyhow::Result<()> {
+    let db = TestDb::new(backend, name).await?;
+    let krate = MigrationCrate::new(name)?;
+    written(
+        krate
+            .makemigration(&db, &Entities::new().entity(v1::Entity), "v1")
+            .await?,
+    );
+    krate.run(&db, &["up"])?;
+    db.execute("INSERT INTO things (id, count, flag, kind, st) VALUES (1, '12', TRUE, 'b', 'off')")
+        .await?;
+    let before = db.schema().await?;
+    let before_row = row(&db).await?;
+
+    let v2 = Entities::new().entity(v2::Entity);
+    written(krate.makemigration(&db, &v2, "retype").await?);
+    krate.run(&db, &["up"])?;
+    assert!(matches!(
+        krate.makemigration(&db, &v2, "again").await?,
+        Outcome::NoChanges
+    ));
+    let after_row = row(&db).await?;
+    assert!(after_row.starts_with("12,1,b,off"), "{after_row}");
+    // The defaults hold.
+    db.execute("INSERT INTO things (id, st) VALUES (2, 'on')")
+        .await?;
+    db.execute("DELETE FROM things WHERE id = 2").await?;
+
+    krate.run(&db, &["down"])?;
+    let after = db.schema().await?;
+    assert!(
+        diff(&after, &before).is_empty(),
+        "{:#?}",
+        diff(&after, &before)
+    );
+    assert_eq!(row(&db).await?, before_row);
+    Ok(())
+}
+
+#[tokio::test]
+async fn postgres_retype() -> anyhow::Result<()> {
+    retype(Backend::Postgres, "postgres_retype").await
+}
+
+#[tokio::test]
+async fn mysql_retype() -> anyhow::Result<()> {
+    retype(Backend::MySql, "mysql_retype").await
+}
+
+#[tokio::test]
+async fn sqlite_retype() -> anyhow::Result<()> {
+    retype(Backend::Sqlite, "sqlite_retype").await
+}
