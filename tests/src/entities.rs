@@ -264,6 +264,7 @@ pub mod matrix {
         pub u_int: u32,
         pub u_big: u64,
         pub real: f32,
+        #[sea_orm(default_value = 1e20)]
         pub double: f64,
         pub flag: bool,
         pub name: String,
@@ -275,7 +276,7 @@ pub mod matrix {
         pub body: String,
         pub bytes: Vec<u8>,
         pub amount: Decimal,
-        #[sea_orm(column_type = "Decimal(Some((10, 2)))")]
+        #[sea_orm(column_type = "Decimal(Some((10, 2)))", default_value = 10)]
         pub price: Decimal,
         pub day: Date,
         pub at_time: Time,

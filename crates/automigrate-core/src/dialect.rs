@@ -406,10 +406,23 @@ fn canonical_default(backend: Backend, value: DefaultValue, column_type: &str) -
         },
         DefaultValue::Str(s) if numeric => match s.parse::<i64>() {
             Ok(i) => DefaultValue::Int(i),
-            Err(_) if s.parse::<f64>().is_ok() => DefaultValue::Float(s),
+            Err(_) if s.parse::<f64>().is_ok() => canonical_number(s),
             Err(_) => DefaultValue::Str(s),
         },
+        DefaultValue::Float(s) if numeric => canonical_number(s),
         other => other,
+    }
+}
+
+/// A number as one spelling: MySQL reports a decimal's default at its scale (`0.00`) and a
+/// double's in exponent form (`1e20`), which mean what `0` and `100000000000000000000` do.
+fn canonical_number(s: String) -> DefaultValue {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 => {
+            DefaultValue::Int(v as i64)
+        }
+        Ok(v) if v.is_finite() => DefaultValue::Float(format!("{v}")),
+        _ => DefaultValue::Float(s),
     }
 }
 
@@ -671,6 +684,18 @@ pub fn sql_names(sql: &str, column: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_meet_across_scales_and_exponents() {
+        let d = |b, t: &str, v: &str| parse_default(b, v, t);
+        let my = Backend::MySql;
+        assert_eq!(d(my, "decimal(10,2)", "0.00"), d(my, "decimal(10,2)", "0"));
+        assert_eq!(d(my, "decimal(10,2)", "0.50"), d(my, "decimal(10,2)", "0.5"));
+        assert_eq!(d(my, "decimal(10,2)", "10.00"), d(my, "decimal(10,2)", "10"));
+        assert_eq!(d(my, "double", "1e20"), d(my, "double", "100000000000000000000"));
+        assert_eq!(d(my, "double", "-1e-20"), d(my, "double", "-0.00000000000000000001"));
+        assert_ne!(d(my, "decimal(10,2)", "0.5"), d(my, "decimal(10,2)", "0.05"));
+    }
 
     #[test]
     fn sqlite_types_meet_by_affinity_unless_sized() {
