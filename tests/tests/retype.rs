@@ -157,3 +157,141 @@ async fn mysql_retype() -> anyhow::Result<()> {
 async fn sqlite_retype() -> anyhow::Result<()> {
     retype(Backend::Sqlite, "sqlite_retype").await
 }
+
+/// A key widened from i32 to i64 with the column that references it (Django's BigAutoField
+/// switch): MySQL refuses to change a column a foreign key uses, so the key goes and comes back.
+mod narrow_keys {
+    pub mod owner {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "owner")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod pet {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "pet")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub owner_id: i32,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "super::owner::Entity",
+                from = "Column::OwnerId",
+                to = "super::owner::Column::Id"
+            )]
+            Owner,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}
+
+mod wide_keys {
+    pub mod owner {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "owner")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i64,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod pet {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "pet")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i64,
+            pub owner_id: i64,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "super::owner::Entity",
+                from = "Column::OwnerId",
+                to = "super::owner::Column::Id"
+            )]
+            Owner,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}
+
+async fn widen_keys(backend: Backend, name: &str) -> anyhow::Result<()> {
+    let db = TestDb::new(backend, name).await?;
+    let krate = MigrationCrate::new(name)?;
+    let narrow = Entities::new()
+        .entity(narrow_keys::owner::Entity)
+        .entity(narrow_keys::pet::Entity);
+    let wide = Entities::new()
+        .entity(wide_keys::owner::Entity)
+        .entity(wide_keys::pet::Entity);
+    written(krate.makemigration(&db, &narrow, "narrow").await?);
+    krate.run(&db, &["up"])?;
+    db.execute("INSERT INTO owner (id) VALUES (1)").await?;
+    db.execute("INSERT INTO pet (id, owner_id) VALUES (1, 1)")
+        .await?;
+    let before = db.schema().await?;
+    let outcome = krate.makemigration(&db, &wide, "big keys").await?;
+    if backend == Backend::Sqlite {
+        // Both are INTEGER there.
+        assert!(matches!(outcome, Outcome::NoChanges), "{outcome:?}");
+        return Ok(());
+    }
+    written(outcome);
+    krate.run(&db, &["up"])?;
+    assert!(matches!(
+        krate.makemigration(&db, &wide, "again").await?,
+        Outcome::NoChanges
+    ));
+    krate.run(&db, &["down"])?;
+    let after = db.schema().await?;
+    assert!(
+        diff(&after, &before).is_empty(),
+        "{:#?}",
+        diff(&after, &before)
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn mysql_widen_referenced_key() -> anyhow::Result<()> {
+    widen_keys(Backend::MySql, "mysql_widen_keys").await
+}
+
+#[tokio::test]
+async fn postgres_widen_referenced_key() -> anyhow::Result<()> {
+    widen_keys(Backend::Postgres, "postgres_widen_keys").await
+}
+
+#[tokio::test]
+async fn sqlite_widen_referenced_key() -> anyhow::Result<()> {
+    widen_keys(Backend::Sqlite, "sqlite_widen_keys").await
+}

@@ -690,11 +690,26 @@ mod tests {
         let d = |b, t: &str, v: &str| parse_default(b, v, t);
         let my = Backend::MySql;
         assert_eq!(d(my, "decimal(10,2)", "0.00"), d(my, "decimal(10,2)", "0"));
-        assert_eq!(d(my, "decimal(10,2)", "0.50"), d(my, "decimal(10,2)", "0.5"));
-        assert_eq!(d(my, "decimal(10,2)", "10.00"), d(my, "decimal(10,2)", "10"));
-        assert_eq!(d(my, "double", "1e20"), d(my, "double", "100000000000000000000"));
-        assert_eq!(d(my, "double", "-1e-20"), d(my, "double", "-0.00000000000000000001"));
-        assert_ne!(d(my, "decimal(10,2)", "0.5"), d(my, "decimal(10,2)", "0.05"));
+        assert_eq!(
+            d(my, "decimal(10,2)", "0.50"),
+            d(my, "decimal(10,2)", "0.5")
+        );
+        assert_eq!(
+            d(my, "decimal(10,2)", "10.00"),
+            d(my, "decimal(10,2)", "10")
+        );
+        assert_eq!(
+            d(my, "double", "1e20"),
+            d(my, "double", "100000000000000000000")
+        );
+        assert_eq!(
+            d(my, "double", "-1e-20"),
+            d(my, "double", "-0.00000000000000000001")
+        );
+        assert_ne!(
+            d(my, "decimal(10,2)", "0.5"),
+            d(my, "decimal(10,2)", "0.05")
+        );
     }
 
     #[test]

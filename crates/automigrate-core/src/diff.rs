@@ -500,6 +500,60 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
         }
     }
 
+    // MySQL refuses to change the type of a column a foreign key uses, on either end: such a
+    // key is dropped before the change and added again after it.
+    if to.backend == Backend::MySql {
+        let retyped: BTreeSet<(&str, &str)> = alter_columns
+            .iter()
+            .filter_map(|c| match c {
+                Change::AlterColumn { table, from, to } if from.sql_type != to.sql_type => {
+                    Some((table.as_str(), to.name.as_str()))
+                }
+                _ => None,
+            })
+            .collect();
+        if !retyped.is_empty() {
+            let adding: BTreeSet<(String, _)> = add_fks
+                .iter()
+                .filter_map(|c| match c {
+                    Change::AddForeignKey { table, fk } => Some((table.clone(), fk.key())),
+                    _ => None,
+                })
+                .collect();
+            for new in to.tables.values() {
+                let Some(old) = from.tables.get(&new.name) else {
+                    continue;
+                };
+                for fk in &new.foreign_keys {
+                    let uses_retyped = fk
+                        .columns
+                        .iter()
+                        .any(|c| retyped.contains(&(new.name.as_str(), c.as_str())))
+                        || fk
+                            .ref_columns
+                            .iter()
+                            .any(|c| retyped.contains(&(fk.ref_table.as_str(), c.as_str())));
+                    let Some(existing) = old.foreign_keys.iter().find(|o| o.key() == fk.key())
+                    else {
+                        continue;
+                    };
+                    if uses_retyped && dropping.insert((new.name.clone(), existing.key())) {
+                        drop_fks.push(Change::DropForeignKey {
+                            table: new.name.clone(),
+                            fk: existing.clone(),
+                        });
+                        if !adding.contains(&(new.name.clone(), fk.key())) {
+                            add_fks.push(Change::AddForeignKey {
+                                table: new.name.clone(),
+                                fk: fk.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     // Tables that reference each other (a cycle) cannot all have their foreign keys inline:
     // a key to a table created later is added after both exist, and a key to a table dropped
     // earlier is dropped before it. SQLite accepts references to tables that do not exist yet
