@@ -4,7 +4,7 @@ use std::path::Path;
 
 use automigrate::commands::{self, Project};
 use automigrate_core::Backend;
-use automigrate_e2e::{MigrationCrate, TestDb, entities};
+use automigrate_e2e::{MigrationCrate, TestDb, entities, written};
 
 /// Every file of the migration crate's `src`, with its text.
 fn snapshot(dir: &Path) -> Vec<(String, String)> {
@@ -212,5 +212,44 @@ async fn refuses_an_entity_the_backend_cannot_store() -> anyhow::Result<()> {
     assert_eq!(snapshot(&krate.root), before);
     // PostgreSQL has arrays.
     assert!(tagged.schema(Backend::Postgres).is_ok());
+    Ok(())
+}
+
+/// An unsigned auto-incrementing key: MySQL's habit, which PostgreSQL cannot store.
+mod unsigned_key {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "counters")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: u32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+#[tokio::test]
+async fn refuses_an_unsigned_auto_increment_key_on_postgres() -> anyhow::Result<()> {
+    let db = TestDb::new(Backend::Postgres, "unsigned_key").await?;
+    let krate = MigrationCrate::new("refusal_unsigned_key")?;
+    let entities = automigrate::Entities::new().entity(unsigned_key::Entity);
+    let err = krate
+        .makemigration(&db, &entities, "counters")
+        .await
+        .expect_err("PostgreSQL has no unsigned auto-increment");
+    let text = format!("{err:#}");
+    assert!(
+        text.contains("entity `counters` cannot be used")
+            && text.contains("unsigned and auto-incrementing"),
+        "{text}"
+    );
+    // MySQL stores it.
+    let db = TestDb::new(Backend::MySql, "unsigned_key").await?;
+    let krate = MigrationCrate::new("refusal_unsigned_key_mysql")?;
+    written(krate.makemigration(&db, &entities, "counters").await?);
     Ok(())
 }

@@ -196,6 +196,7 @@ fn canonical_pg(t: &str) -> String {
     };
     match (base, rest) {
         ("varchar" | "character varying", _) => with("character varying"),
+        ("varbit" | "bit varying", _) => with("bit varying"),
         ("char" | "character" | "bpchar", _) => match args {
             Some(a) => format!("character({a})"),
             None => "character(1)".into(),
@@ -376,6 +377,13 @@ pub fn parse_default(backend: Backend, sql: &str, column_type: &str) -> Option<D
         "FALSE" => DefaultValue::Bool(false),
         "CURRENT_TIMESTAMP" | "CURRENT_TIMESTAMP()" | "NOW()" | "LOCALTIMESTAMP" => {
             DefaultValue::CurrentTimestamp
+        }
+        // MariaDB reports these as the functions.
+        "CURRENT_DATE" | "CURRENT_DATE()" | "CURDATE()" => {
+            DefaultValue::Expr("CURRENT_DATE".into())
+        }
+        "CURRENT_TIME" | "CURRENT_TIME()" | "CURTIME()" => {
+            DefaultValue::Expr("CURRENT_TIME".into())
         }
         _ => {
             if let Some(text) = parse_quoted(s, backend) {
@@ -684,6 +692,19 @@ pub fn sql_names(sql: &str, column: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spellings_of_the_current_date_and_of_bit_varying_meet() {
+        let my = Backend::MySql;
+        assert_eq!(
+            parse_default(my, "curdate()", "date"),
+            parse_default(my, "CURRENT_DATE", "date")
+        );
+        assert_eq!(
+            canonical_type(Backend::Postgres, "varbit(16)"),
+            canonical_type(Backend::Postgres, "bit varying(16)")
+        );
+    }
 
     #[test]
     fn numbers_meet_across_scales_and_exponents() {

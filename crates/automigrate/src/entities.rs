@@ -201,6 +201,21 @@ fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, Stri
             )
         })?;
         let sql_type = dialect::canonical_type(backend, &rendered);
+        if backend == Backend::Postgres
+            && spec.auto_increment
+            && matches!(
+                kind,
+                ColumnType::TinyUnsigned
+                    | ColumnType::SmallUnsigned
+                    | ColumnType::Unsigned
+                    | ColumnType::BigUnsigned
+            )
+        {
+            return Err(format!(
+                "column `{col_name}` is unsigned and auto-incrementing, which PostgreSQL cannot \
+                 do (it has no unsigned types; sea-query would panic): use a signed integer"
+            ));
+        }
         let default = spec.default.as_ref().and_then(|e| {
             dialect::parse_default(backend, &dialect::render_expr(backend, e), &sql_type)
         });
