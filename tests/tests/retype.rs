@@ -295,3 +295,104 @@ async fn postgres_widen_referenced_key() -> anyhow::Result<()> {
 async fn sqlite_widen_referenced_key() -> anyhow::Result<()> {
     widen_keys(Backend::Sqlite, "sqlite_widen_keys").await
 }
+
+/// A key whose name is not `<table>_pkey`: a renamed table keeps its key's old name.
+mod author {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "author")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub email: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+mod writer {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "writer")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        pub email: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+mod writer_by_email {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "writer")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i32,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub email: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+#[tokio::test]
+async fn postgres_key_of_a_renamed_table() -> anyhow::Result<()> {
+    let db = TestDb::new(Backend::Postgres, "renamed_key").await?;
+    let krate = MigrationCrate::new("postgres_renamed_key")?;
+    written(
+        krate
+            .makemigration(&db, &Entities::new().entity(author::Entity), "author")
+            .await?,
+    );
+    krate.run(&db, &["up"])?;
+    let writer = Entities::new().entity(writer::Entity);
+    let project = automigrate::commands::Project {
+        database_url: &db.url,
+        migration_dir: &krate.root,
+        entities: &writer,
+        config: Default::default(),
+    };
+    let options = automigrate::commands::MakeOptions {
+        renames: vec![automigrate_core::renames::Rename::Table {
+            from: "author".into(),
+            to: "writer".into(),
+        }],
+        ..Default::default()
+    };
+    written(automigrate::commands::makemigration(&project, "rename", options).await?);
+    krate.run(&db, &["up"])?;
+    let renamed = db.schema().await?;
+    assert_eq!(
+        renamed.tables["writer"].primary_key_name.as_deref(),
+        Some("author_pkey")
+    );
+
+    let by_email = Entities::new().entity(writer_by_email::Entity);
+    written(krate.makemigration(&db, &by_email, "key by email").await?);
+    krate.run(&db, &["up"])?;
+    assert!(matches!(
+        krate.makemigration(&db, &by_email, "again").await?,
+        Outcome::NoChanges
+    ));
+    krate.run(&db, &["down"])?;
+    assert_eq!(
+        db.schema().await?,
+        renamed,
+        "down restores the key and its name"
+    );
+    Ok(())
+}

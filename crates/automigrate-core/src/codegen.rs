@@ -566,8 +566,15 @@ fn statement_code(
                 table_ref(backend, table)
             )]
         }
-        Change::AlterPrimaryKey { table, from, to } => {
-            vec![alter_primary_key(backend, change, table, from, to)?]
+        Change::AlterPrimaryKey {
+            table,
+            from,
+            to,
+            from_name,
+            to_name,
+        } => {
+            let names = (from_name.as_deref(), to_name.as_deref());
+            vec![alter_primary_key(backend, change, table, from, to, names)?]
         }
         Change::AlterTableComment { table, to, .. } => {
             if backend == Backend::Sqlite {
@@ -910,19 +917,27 @@ fn alter_primary_key(
     table: &str,
     from: &[String],
     to: &[String],
+    (from_name, to_name): (Option<&str>, Option<&str>),
 ) -> Result<String, Unsupported> {
     let q = |n: &str| quote(backend, n);
     let cols = to.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
     let mut parts = Vec::new();
     match backend {
         Backend::Postgres => {
-            // The key is always named `<table>_pkey`, PostgreSQL's own default.
-            let name = format!("{}_pkey", bare(backend, table));
+            // The key as the database names it (a renamed table keeps its key's old name); a new
+            // one gets PostgreSQL's own default, `<table>_pkey`.
+            let default = format!("{}_pkey", bare(backend, table));
             if !from.is_empty() {
-                parts.push(format!("DROP CONSTRAINT {}", q(&name)));
+                parts.push(format!(
+                    "DROP CONSTRAINT {}",
+                    q(from_name.unwrap_or(&default))
+                ));
             }
             if !to.is_empty() {
-                parts.push(format!("ADD CONSTRAINT {} PRIMARY KEY ({cols})", q(&name)));
+                parts.push(format!(
+                    "ADD CONSTRAINT {} PRIMARY KEY ({cols})",
+                    q(to_name.unwrap_or(&default))
+                ));
             }
         }
         Backend::MySql => {

@@ -74,6 +74,10 @@ pub enum Change {
         table: String,
         from: Vec<String>,
         to: Vec<String>,
+        /// The key's constraint name before and after, where the database names it
+        /// (PostgreSQL); `None`: PostgreSQL's default, `<table>_pkey`.
+        from_name: Option<String>,
+        to_name: Option<String>,
     },
     /// SQLite: a table rebuilt because it cannot be altered in place (create the new table,
     /// copy the rows, drop the old one, rename). `changes` are the changes it carries out.
@@ -118,10 +122,18 @@ impl Change {
             DropIndex { table, index } => AddIndex { table, index },
             AddForeignKey { table, fk } => DropForeignKey { table, fk },
             DropForeignKey { table, fk } => AddForeignKey { table, fk },
-            AlterPrimaryKey { table, from, to } => AlterPrimaryKey {
+            AlterPrimaryKey {
+                table,
+                from,
+                to,
+                from_name,
+                to_name,
+            } => AlterPrimaryKey {
                 table,
                 from: to,
                 to: from,
+                from_name: to_name,
+                to_name: from_name,
             },
             AlterTableComment { table, from, to } => AlterTableComment {
                 table,
@@ -252,7 +264,9 @@ impl Change {
             RenameColumn { table, from, to } => {
                 format!("> column {table}.{from} renamed to {to}")
             }
-            AlterPrimaryKey { table, from, to } => {
+            AlterPrimaryKey {
+                table, from, to, ..
+            } => {
                 format!("~ primary key {table} ({}) -> ({})", cols(from), cols(to))
             }
             AlterTableComment { table, from, to } => {
@@ -433,6 +447,8 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
                 table: name.clone(),
                 from: old.primary_key.clone(),
                 to: new.primary_key.clone(),
+                from_name: old.primary_key_name.clone(),
+                to_name: None,
             });
         }
 

@@ -441,6 +441,8 @@ mod tests {
             table: t(),
             from: vec![],
             to: vec!["c".into()],
+            from_name: None,
+            to_name: None,
         };
         assert_eq!(codes(&pk, pg), ["primary-key-change"]);
         let rebuild = Change::RebuildTable {

@@ -503,7 +503,10 @@ async fn postgres(
             continue;
         };
         match kind.as_str() {
-            "p" => t.primary_key = fk.columns,
+            "p" => {
+                t.primary_key = fk.columns;
+                t.primary_key_name = fk.name;
+            }
             "u" => t.indexes.push(Index {
                 name: fk.name,
                 columns: fk.columns,
