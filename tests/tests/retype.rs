@@ -396,3 +396,115 @@ async fn postgres_key_of_a_renamed_table() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// The primary key of a table that a foreign key references moves to another column: the key
+/// that references it goes before and comes back after, in `up` and in `down`.
+mod parent_by_id {
+    pub mod parent {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "parent")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub code: String,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod child {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "child")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub parent_id: i32,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #[sea_orm(
+                belongs_to = "super::parent::Entity",
+                from = "Column::ParentId",
+                to = "super::parent::Column::Id"
+            )]
+            Parent,
+        }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}
+
+mod parent_by_code {
+    pub mod parent {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "parent")]
+        pub struct Model {
+            #[sea_orm(unique)]
+            pub id: i32,
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub code: String,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}
+
+async fn move_referenced_key(backend: Backend, name: &str) -> anyhow::Result<()> {
+    let db = TestDb::new(backend, name).await?;
+    let krate = MigrationCrate::new(name)?;
+    let by_id = Entities::new()
+        .entity(parent_by_id::parent::Entity)
+        .entity(parent_by_id::child::Entity);
+    let by_code = Entities::new()
+        .entity(parent_by_code::parent::Entity)
+        .entity(parent_by_id::child::Entity);
+    written(krate.makemigration(&db, &by_id, "by id").await?);
+    krate.run(&db, &["up"])?;
+    db.execute("INSERT INTO parent (id, code) VALUES (1, 'a')")
+        .await?;
+    db.execute("INSERT INTO child (id, parent_id) VALUES (1, 1)")
+        .await?;
+    let before = db.schema().await?;
+    written(krate.makemigration(&db, &by_code, "by code").await?);
+    krate.run(&db, &["up"])?;
+    assert!(matches!(
+        krate.makemigration(&db, &by_code, "again").await?,
+        Outcome::NoChanges
+    ));
+    krate.run(&db, &["down"])?;
+    let after = db.schema().await?;
+    assert!(
+        diff(&after, &before).is_empty(),
+        "{:#?}",
+        diff(&after, &before)
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn postgres_move_referenced_key() -> anyhow::Result<()> {
+    move_referenced_key(Backend::Postgres, "postgres_move_key").await
+}
+
+#[tokio::test]
+async fn mysql_move_referenced_key() -> anyhow::Result<()> {
+    move_referenced_key(Backend::MySql, "mysql_move_key").await
+}
+
+#[tokio::test]
+async fn sqlite_move_referenced_key() -> anyhow::Result<()> {
+    move_referenced_key(Backend::Sqlite, "sqlite_move_key").await
+}

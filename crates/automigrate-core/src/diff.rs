@@ -516,10 +516,12 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
         }
     }
 
-    // MySQL refuses to change the type of a column a foreign key uses, on either end: such a
-    // key is dropped before the change and added again after it.
-    if to.backend == Backend::MySql {
-        let retyped: BTreeSet<(&str, &str)> = alter_columns
+    // Foreign keys that must be dropped before a change and added again after it: on MySQL,
+    // those on a column whose type changes (either end; MySQL refuses the change otherwise);
+    // everywhere but SQLite (which rebuilds), those that reference a table whose primary key
+    // changes (the key, or its index, is what they stand on).
+    let retyped: BTreeSet<(&str, &str)> = if to.backend == Backend::MySql {
+        alter_columns
             .iter()
             .filter_map(|c| match c {
                 Change::AlterColumn { table, from, to } if from.sql_type != to.sql_type => {
@@ -527,45 +529,53 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
                 }
                 _ => None,
             })
+            .collect()
+    } else {
+        BTreeSet::new()
+    };
+    let rekeyed: BTreeSet<&str> = if to.backend == Backend::Sqlite {
+        BTreeSet::new()
+    } else {
+        alter_pks.iter().filter_map(Change::table).collect()
+    };
+    if !retyped.is_empty() || !rekeyed.is_empty() {
+        let adding: BTreeSet<(String, _)> = add_fks
+            .iter()
+            .filter_map(|c| match c {
+                Change::AddForeignKey { table, fk } => Some((table.clone(), fk.key())),
+                _ => None,
+            })
             .collect();
-        if !retyped.is_empty() {
-            let adding: BTreeSet<(String, _)> = add_fks
-                .iter()
-                .filter_map(|c| match c {
-                    Change::AddForeignKey { table, fk } => Some((table.clone(), fk.key())),
-                    _ => None,
-                })
-                .collect();
-            for new in to.tables.values() {
-                let Some(old) = from.tables.get(&new.name) else {
-                    continue;
-                };
-                for fk in &new.foreign_keys {
-                    let uses_retyped = fk
+        let mut bounced = Vec::new();
+        for new in to.tables.values() {
+            let Some(old) = from.tables.get(&new.name) else {
+                continue;
+            };
+            for fk in &new.foreign_keys {
+                let stands_on_change = rekeyed.contains(fk.ref_table.as_str())
+                    || fk
                         .columns
                         .iter()
                         .any(|c| retyped.contains(&(new.name.as_str(), c.as_str())))
-                        || fk
-                            .ref_columns
-                            .iter()
-                            .any(|c| retyped.contains(&(fk.ref_table.as_str(), c.as_str())));
-                    let Some(existing) = old.foreign_keys.iter().find(|o| o.key() == fk.key())
-                    else {
-                        continue;
-                    };
-                    if uses_retyped && dropping.insert((new.name.clone(), existing.key())) {
-                        drop_fks.push(Change::DropForeignKey {
-                            table: new.name.clone(),
-                            fk: existing.clone(),
-                        });
-                        if !adding.contains(&(new.name.clone(), fk.key())) {
-                            add_fks.push(Change::AddForeignKey {
-                                table: new.name.clone(),
-                                fk: fk.clone(),
-                            });
-                        }
-                    }
+                    || fk
+                        .ref_columns
+                        .iter()
+                        .any(|c| retyped.contains(&(fk.ref_table.as_str(), c.as_str())));
+                let Some(existing) = old.foreign_keys.iter().find(|o| o.key() == fk.key()) else {
+                    continue;
+                };
+                if stands_on_change && dropping.insert((new.name.clone(), existing.key())) {
+                    bounced.push((new.name.clone(), existing.clone(), fk.clone()));
                 }
+            }
+        }
+        for (table, existing, fk) in bounced {
+            drop_fks.push(Change::DropForeignKey {
+                table: table.clone(),
+                fk: existing,
+            });
+            if !adding.contains(&(table.clone(), fk.key())) {
+                add_fks.push(Change::AddForeignKey { table, fk });
             }
         }
     }
