@@ -264,10 +264,16 @@ async fn a_schema_elsewhere_is_refused() -> anyhow::Result<()> {
                 && text.contains("names the schema `audit`"),
             "{backend:?}: {text}"
         );
+        // Nothing written: no migration file, and lib.rs registers none.
+        let files: Vec<String> = std::fs::read_dir(krate.root.join("src"))?
+            .map(|e| Ok(e?.file_name().to_string_lossy().into_owned()))
+            .collect::<std::io::Result<_>>()?;
         assert!(
-            std::fs::read_dir(krate.root.join("src"))?.count() <= 2,
-            "nothing written"
+            !files.iter().any(|f| f.starts_with('m') && f != "main.rs"),
+            "{files:?}"
         );
+        let lib = std::fs::read_to_string(krate.root.join("src/lib.rs"))?;
+        assert!(!lib.contains("Box::new("), "{lib}");
     }
     Ok(())
 }
