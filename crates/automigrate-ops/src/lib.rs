@@ -1,0 +1,499 @@
+//! Backend-neutral schema operations for sea-orm-migration files.
+//!
+//! sea-query's builders already say most of a migration for every backend: creating and
+//! dropping tables, adding and dropping columns and indexes. What they cannot say portably is
+//! here, each operation carried out when the migration runs, for the backend it runs on:
+//!
+//! | operation | PostgreSQL | MySQL/MariaDB | SQLite |
+//! | --- | --- | --- | --- |
+//! | [`alter_column`] | `ALTER COLUMN` (`TYPE … USING`, `SET`/`DROP NOT NULL`, default, identity) | `MODIFY COLUMN`, with the foreign keys on the column dropped and added around a type change | table rebuild |
+//! | [`add_column`] | `ADD COLUMN` | `ADD COLUMN` | `ADD COLUMN`, or a rebuild where SQLite refuses it |
+//! | [`drop_column`] | `DROP COLUMN` | `DROP COLUMN` | table rebuild |
+//! | [`set_primary_key`] | the key dropped by the name it has and added, foreign keys to the table around it | `DROP`/`ADD PRIMARY KEY`, foreign keys around it | table rebuild |
+//! | [`add_foreign_key`], [`drop_foreign_key`] | `ADD`/`DROP CONSTRAINT` | `ADD`/`DROP FOREIGN KEY` | table rebuild |
+//! | [`add_unique`], [`drop_unique`] | `ADD`/`DROP CONSTRAINT` | unique index | unique index, or a rebuild for an inline `UNIQUE` |
+//! | [`create_enum`], [`drop_enum`], [`alter_enum`] | `CREATE`/`DROP`/`ALTER TYPE` | nothing (enums are inline) | nothing (enums are text) |
+//! | [`set_table_comment`], [`set_column_comment`] | `COMMENT ON` | `COMMENT =` (a column's goes with its definition) | nothing (no comments) |
+//!
+//! A SQLite table rebuild reads the table's live definition from `sqlite_master` when it runs
+//! and edits it, so it keeps what the migration does not mention: CHECK constraints,
+//! collations, generated columns, every index and trigger, the rows, and the `AUTOINCREMENT`
+//! counter. It is a transaction of its own, with foreign keys unenforced during the swap and
+//! checked (`PRAGMA foreign_key_check`) before it commits.
+//!
+//! Operations that find an object by its columns (a foreign key, a unique constraint, a primary
+//! key's name) read the catalog when they run, so `up --sql` cannot show their SQL without a
+//! database.
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+
+mod mysql;
+mod postgres;
+mod sqlite;
+
+/// A table, in the connection's default schema (`"users"`) or, on PostgreSQL, in another one
+/// (`("audit", "events")`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableName {
+    pub schema: Option<String>,
+    pub name: String,
+}
+
+impl From<&str> for TableName {
+    fn from(name: &str) -> Self {
+        TableName {
+            schema: None,
+            name: name.to_string(),
+        }
+    }
+}
+
+impl From<(&str, &str)> for TableName {
+    fn from((schema, name): (&str, &str)) -> Self {
+        TableName {
+            schema: Some(schema.to_string()),
+            name: name.to_string(),
+        }
+    }
+}
+
+impl TableName {
+    /// For sea-query's builders.
+    fn table_ref(&self) -> TableRef {
+        match &self.schema {
+            Some(s) => (Alias::new(s.as_str()), Alias::new(self.name.as_str())).into_table_ref(),
+            None => Alias::new(self.name.as_str()).into_table_ref(),
+        }
+    }
+
+    /// Quoted for `backend`: `"audit"."events"`.
+    fn quoted(&self, backend: DbBackend) -> String {
+        match &self.schema {
+            Some(s) => format!("{}.{}", quote(backend, s), quote(backend, &self.name)),
+            None => quote(backend, &self.name),
+        }
+    }
+}
+
+/// An identifier quoted for `backend`.
+pub(crate) fn quote(backend: DbBackend, name: &str) -> String {
+    match backend {
+        DbBackend::MySql => format!("`{}`", name.replace('`', "``")),
+        _ => format!("\"{}\"", name.replace('"', "\"\"")),
+    }
+}
+
+/// A SQL string literal (for MySQL, with backslashes doubled too).
+pub(crate) fn string_literal(backend: DbBackend, text: &str) -> String {
+    let text = text.replace('\'', "''");
+    match backend {
+        DbBackend::MySql => format!("'{}'", text.replace('\\', "\\\\")),
+        _ => format!("'{text}'"),
+    }
+}
+
+/// Runs SQL as a statement (which sea-orm's metric callback sees, so a runner can name it when
+/// it fails).
+pub(crate) async fn execute(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+    let statement = Statement::from_string(manager.get_database_backend(), sql);
+    manager.get_connection().execute_raw(statement).await?;
+    Ok(())
+}
+
+/// Reads rows of strings (NULL as `None`).
+pub(crate) async fn query(
+    manager: &SchemaManager<'_>,
+    sql: &str,
+    values: Vec<Value>,
+    columns: usize,
+) -> Result<Vec<Vec<Option<String>>>, DbErr> {
+    let statement = Statement::from_sql_and_values(manager.get_database_backend(), sql, values);
+    let rows = manager.get_connection().query_all_raw(statement).await?;
+    rows.iter()
+        .map(|row| {
+            (0..columns)
+                .map(|i| {
+                    // Catalogs answer in text, or in integers (SQLite's pragmas, MySQL's flags).
+                    row.try_get_by_index::<Option<String>>(i).or_else(|_| {
+                        row.try_get_by_index::<Option<i64>>(i)
+                            .map(|v| v.map(|v| v.to_string()))
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A column definition's type as `backend` writes it.
+pub(crate) fn render_type(backend: DbBackend, def: &ColumnDef) -> Option<String> {
+    let ty = def.get_column_type()?;
+    let mut sql = String::new();
+    match backend {
+        DbBackend::Postgres => PostgresQueryBuilder.prepare_column_type(ty, &mut sql),
+        DbBackend::MySql => MysqlQueryBuilder.prepare_column_type(ty, &mut sql),
+        _ => SqliteQueryBuilder.prepare_column_type(ty, &mut sql),
+    }
+    Some(sql)
+}
+
+/// The column's definition as `CREATE TABLE` writes it for `backend`: `"bio" text NULL`.
+pub(crate) fn render_column(backend: DbBackend, def: &ColumnDef) -> String {
+    let mut sql = String::new();
+    match backend {
+        DbBackend::Postgres => PostgresQueryBuilder.prepare_column_def(def, &mut sql),
+        DbBackend::MySql => MysqlQueryBuilder.prepare_column_def(def, &mut sql),
+        _ => SqliteQueryBuilder.prepare_column_def(def, &mut sql),
+    }
+    sql
+}
+
+/// True when the definition allows NULL (it says `.null()`, or nothing).
+pub(crate) fn nullable(def: &ColumnDef) -> bool {
+    def.get_column_spec().nullable != Some(false)
+}
+
+/// The definition without its key flags (primary key, unique), which belong to the table.
+pub(crate) fn without_keys(def: &ColumnDef) -> ColumnDef {
+    let spec = def.get_column_spec();
+    let mut out = match def.get_column_type() {
+        Some(ty) => ColumnDef::new_with_type(Alias::new(def.get_column_name()), ty.clone()),
+        None => ColumnDef::new(Alias::new(def.get_column_name())),
+    };
+    match spec.nullable {
+        Some(true) => {
+            out.null();
+        }
+        Some(false) => {
+            out.not_null();
+        }
+        None => {}
+    }
+    if let Some(d) = &spec.default {
+        out.default(d.clone());
+    }
+    if spec.auto_increment {
+        out.auto_increment();
+    }
+    if let Some(c) = &spec.comment {
+        out.comment(c);
+    }
+    if let Some(e) = &spec.extra {
+        out.extra(e);
+    }
+    out
+}
+
+/// Changes a column from the definition `from` to `to` (both without primary key or unique
+/// flags: keys belong to the table). `down` calls it with the two swapped.
+///
+/// Only what differs is changed, as the running backend sees it: a change of comment alone
+/// does nothing on SQLite.
+pub async fn alter_column(
+    manager: &SchemaManager<'_>,
+    table: impl Into<TableName>,
+    from: ColumnDef,
+    to: ColumnDef,
+) -> Result<(), DbErr> {
+    let table = table.into();
+    match manager.get_database_backend() {
+        DbBackend::Postgres => postgres::alter_column(manager, &table, &from, &to).await,
+        DbBackend::MySql => mysql::alter_column(manager, &table, &from, &to).await,
+        _ => sqlite::alter_column(manager, &table, &from, &to).await,
+    }
+}
+
+/// Adds a column. On SQLite, a column that `ALTER TABLE ADD COLUMN` refuses (NOT NULL without a
+/// default, a key, a default that is not a constant) is added by rebuilding the table.
+pub async fn add_column(
+    manager: &SchemaManager<'_>,
+    table: impl Into<TableName>,
+    column: ColumnDef,
+) -> Result<(), DbErr> {
+    let table = table.into();
+    if manager.get_database_backend() == DbBackend::Sqlite {
+        return sqlite::add_column(manager, &table, &column).await;
+    }
+    manager
+        .alter_table(
+            Table::alter()
+                .table(table.table_ref())
+                .add_column(column)
+                .to_owned(),
+        )
+        .await
+}
+
+/// Drops a column. On SQLite the table is rebuilt without it (which also works where
+/// `ALTER TABLE DROP COLUMN` refuses: a column in a key, a foreign key, a CHECK).
+pub async fn drop_column(
+    manager: &SchemaManager<'_>,
+    table: impl Into<TableName>,
+    column: &str,
+) -> Result<(), DbErr> {
+    let table = table.into();
+    if manager.get_database_backend() == DbBackend::Sqlite {
+        return sqlite::rebuild(manager, &table, &[sqlite::Edit::DropColumn(column.into())]).await;
+    }
+    manager
+        .alter_table(
+            Table::alter()
+                .table(table.table_ref())
+                .drop_column(Alias::new(column))
+                .to_owned(),
+        )
+        .await
+}
+
+/// Makes `columns` the table's primary key (none: the table has no key). Foreign keys that
+/// reference the table are dropped before and added again after, where the backend requires it.
+pub async fn set_primary_key<I, S>(
+    manager: &SchemaManager<'_>,
+    table: impl Into<TableName>,
+    columns: I,
+) -> Result<(), DbErr>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let table = table.into();
+    let columns: Vec<String> = columns.into_iter().map(Into::into).collect();
+    match manager.get_database_backend() {
+        DbBackend::Postgres => postgres::set_primary_key(manager, &table, &columns).await,
+        DbBackend::MySql => mysql::set_primary_key(manager, &table, &columns).await,
+        _ => sqlite::rebuild(manager, &table, &[sqlite::Edit::SetPrimaryKey(columns)]).await,
+    }
+}
+
+/// Adds a foreign key (the statement names its table). On SQLite the table is rebuilt with it.
+pub async fn add_foreign_key(
+    manager: &SchemaManager<'_>,
+    foreign_key: ForeignKeyCreateStatement,
+) -> Result<(), DbErr> {
+    if manager.get_database_backend() != DbBackend::Sqlite {
+        return manager.create_foreign_key(foreign_key).await;
+    }
+    let fk = foreign_key.get_foreign_key();
+    let Some(table) = fk.get_table() else {
+        return Err(DbErr::Migration(
+            "add_foreign_key: the foreign key names no table (`.from(table, columns)`)".into(),
+        ));
+    };
+    let table = TableName::from(iden_of(table).as_str());
+    let clause = sqlite::foreign_key_clause(&foreign_key);
+    sqlite::rebuild(manager, &table, &[sqlite::Edit::AddTableConstraint(clause)]).await
+}
+
+/// The name of a table reference, as written.
+fn iden_of(table: &TableRef) -> String {
+    let mut sql = String::new();
+    SqliteQueryBuilder.prepare_table_ref_iden(table, &mut sql);
+    let inner = sql.trim_matches('"');
+    inner
+        .rsplit("\".\"")
+        .next()
+        .unwrap_or(inner)
+        .replace("\"\"", "\"")
+}
+
+/// Drops the foreign key of the table on exactly `columns`, whatever it is named (the names
+/// differ between backends; SQLite does not keep them).
+pub async fn drop_foreign_key<I, S>(
+    manager: &SchemaManager<'_>,
+    table: impl Into<TableName>,
+    columns: I,
+) -> Result<(), DbErr>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let table = table.into();
+    let columns: Vec<String> = columns.into_iter().map(Into::into).collect();
+    match manager.get_database_backend() {
+        DbBackend::Postgres => postgres::drop_constraint_on(manager, &table, 'f', &columns).await,
+        DbBackend::MySql => mysql::drop_foreign_key(manager, &table, &columns).await,
+        _ => sqlite::rebuild(manager, &table, &[sqlite::Edit::DropForeignKey(columns)]).await,
+    }
+}
+
+/// Adds a unique constraint named `name` on `columns` (a unique index on MySQL and SQLite).
+pub async fn add_unique<I, S>(
+    manager: &SchemaManager<'_>,
+    table: impl Into<TableName>,
+    name: &str,
+    columns: I,
+) -> Result<(), DbErr>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let table = table.into();
+    let columns: Vec<String> = columns.into_iter().map(Into::into).collect();
+    let backend = manager.get_database_backend();
+    if backend == DbBackend::Postgres {
+        let cols: Vec<String> = columns.iter().map(|c| quote(backend, c)).collect();
+        return execute(
+            manager,
+            &format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
+                table.quoted(backend),
+                quote(backend, name),
+                cols.join(", ")
+            ),
+        )
+        .await;
+    }
+    let mut index = Index::create();
+    index.name(name).table(table.table_ref()).unique();
+    for c in &columns {
+        index.col(Alias::new(c.as_str()));
+    }
+    manager.create_index(index).await
+}
+
+/// Drops the unique constraint (or unique index) of the table on exactly `columns`, whatever it
+/// is named. On SQLite, a `UNIQUE` written in `CREATE TABLE` goes by rebuilding the table.
+pub async fn drop_unique<I, S>(
+    manager: &SchemaManager<'_>,
+    table: impl Into<TableName>,
+    columns: I,
+) -> Result<(), DbErr>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let table = table.into();
+    let columns: Vec<String> = columns.into_iter().map(Into::into).collect();
+    match manager.get_database_backend() {
+        DbBackend::Postgres => postgres::drop_constraint_on(manager, &table, 'u', &columns).await,
+        DbBackend::MySql => mysql::drop_unique(manager, &table, &columns).await,
+        _ => sqlite::drop_unique(manager, &table, &columns).await,
+    }
+}
+
+/// Creates a PostgreSQL enum type. Nothing on the other backends, which keep an enum in its
+/// column (MySQL's `ENUM(…)`) or as text (SQLite).
+pub async fn create_enum<I, S>(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    values: I,
+) -> Result<(), DbErr>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    if manager.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let values: Vec<Alias> = values.into_iter().map(|v| Alias::new(v.into())).collect();
+    manager
+        .create_type(
+            sea_orm_migration::sea_query::extension::postgres::Type::create()
+                .as_enum(Alias::new(name))
+                .values(values)
+                .to_owned(),
+        )
+        .await
+}
+
+/// Drops a PostgreSQL enum type. Nothing on the other backends.
+pub async fn drop_enum(manager: &SchemaManager<'_>, name: &str) -> Result<(), DbErr> {
+    if manager.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    manager
+        .drop_type(
+            sea_orm_migration::sea_query::extension::postgres::Type::drop()
+                .name(Alias::new(name))
+                .to_owned(),
+        )
+        .await
+}
+
+/// Changes a PostgreSQL enum type's values from `from` to `to`: added values go in place
+/// (`ADD VALUE`, at their position); a value removed or reordered recreates the type and
+/// converts the columns of that type (found in the catalog), their defaults kept where their
+/// value still exists. Nothing on the other backends, whose columns carry their values (a
+/// MySQL `ENUM` column changes with [`alter_column`]).
+pub async fn alter_enum<I, J, S, T>(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    from: I,
+    to: J,
+) -> Result<(), DbErr>
+where
+    I: IntoIterator<Item = S>,
+    J: IntoIterator<Item = T>,
+    S: Into<String>,
+    T: Into<String>,
+{
+    if manager.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let from: Vec<String> = from.into_iter().map(Into::into).collect();
+    let to: Vec<String> = to.into_iter().map(Into::into).collect();
+    postgres::alter_enum(manager, name, &from, &to).await
+}
+
+/// Sets (or, with `None`, removes) a table's comment. Nothing on SQLite, which keeps none.
+pub async fn set_table_comment(
+    manager: &SchemaManager<'_>,
+    table: impl Into<TableName>,
+    comment: Option<&str>,
+) -> Result<(), DbErr> {
+    let table = table.into();
+    let backend = manager.get_database_backend();
+    let value = comment.map_or("NULL".to_string(), |c| string_literal(backend, c));
+    match backend {
+        DbBackend::Postgres => {
+            let sql = format!("COMMENT ON TABLE {} IS {value}", table.quoted(backend));
+            execute(manager, &sql).await
+        }
+        DbBackend::MySql => {
+            let value = comment.map_or("''".to_string(), |c| string_literal(backend, c));
+            let sql = format!("ALTER TABLE {} COMMENT = {value}", table.quoted(backend));
+            execute(manager, &sql).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// PostgreSQL keeps a column's comment outside its definition: `COMMENT ON COLUMN`. Nothing
+/// elsewhere: MySQL writes the comment with the column's definition (`.comment(…)`), SQLite
+/// keeps none.
+pub async fn set_column_comment(
+    manager: &SchemaManager<'_>,
+    table: impl Into<TableName>,
+    column: &str,
+    comment: Option<&str>,
+) -> Result<(), DbErr> {
+    let backend = manager.get_database_backend();
+    if backend != DbBackend::Postgres {
+        return Ok(());
+    }
+    let table = table.into();
+    let value = comment.map_or("NULL".to_string(), |c| string_literal(backend, c));
+    let sql = format!(
+        "COMMENT ON COLUMN {}.{} IS {value}",
+        table.quoted(backend),
+        quote(backend, column)
+    );
+    execute(manager, &sql).await
+}
+
+/// A foreign key as read from the catalog, to drop and add again around a change.
+#[derive(Clone, Debug)]
+pub(crate) struct ForeignKeyDef {
+    pub name: String,
+    pub table: String,
+    pub columns: Vec<String>,
+    pub ref_table: String,
+    pub ref_columns: Vec<String>,
+    pub on_delete: String,
+    pub on_update: String,
+}
+
+/// Splits a list that a catalog query joined with the unit separator (`chr(31)`).
+pub(crate) fn split_list(list: Option<String>) -> Vec<String> {
+    list.map(|l| l.split('\u{1f}').map(str::to_string).collect())
+        .unwrap_or_default()
+}
