@@ -169,10 +169,11 @@ impl MigrationCrate {
             root.join("Cargo.toml"),
             format!(
                 "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-                 [workspace]\n\n[dependencies]\n{}\n{}\n\n\
+                 [workspace]\n\n[dependencies]\n{}\n{}\nautomigrate-ops = {{ path = {:?} }}\n\n\
                  [profile.dev]\ndebug = \"line-tables-only\"\n\n[profile.dev.package.\"*\"]\ndebug = false\n",
                 dep("sea-orm-migration")?,
-                dep("tokio")?
+                dep("tokio")?,
+                workspace.join("crates/automigrate-ops").canonicalize()?
             ),
         )?;
         std::fs::write(
@@ -339,4 +340,41 @@ impl MigrationCrate {
         let binary = format!("{}{}", self.package, std::env::consts::EXE_SUFFIX);
         Ok(target_dir().join("debug").join(binary))
     }
+}
+
+/// Builds the example application's `cargo xtask` binary (`xtask/`, with the example's
+/// entities) in the shared target directory, with the clean environment of
+/// [`MigrationCrate::run`], and returns its path: to run the command line as a process, with
+/// its real standard output and `.env`.
+pub fn xtask_binary() -> anyhow::Result<PathBuf> {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--quiet", "--package", "xtask"])
+        .current_dir(&workspace)
+        .env_clear()
+        .envs(std::env::vars_os().filter(|(k, _)| {
+            let k = k.to_string_lossy();
+            [
+                "PATH",
+                "HOME",
+                "CARGO_HOME",
+                "RUSTUP_HOME",
+                "RUSTUP_TOOLCHAIN",
+                "TMPDIR",
+                "USER",
+            ]
+            .contains(&k.as_ref())
+        }))
+        .env("CARGO_TARGET_DIR", target_dir())
+        .output()
+        .context("running cargo")?;
+    if !out.status.success() {
+        bail!(
+            "building xtask failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(target_dir()
+        .join("debug")
+        .join(format!("xtask{}", std::env::consts::EXE_SUFFIX)))
 }

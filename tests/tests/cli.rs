@@ -2,7 +2,7 @@
 //! codes, on a real SQLite database.
 use automigrate::cli::run_args;
 use automigrate_core::Backend;
-use automigrate_e2e::{MigrationCrate, TestDb, entities};
+use automigrate_e2e::{MigrationCrate, TestDb, entities, xtask_binary};
 
 fn files(krate: &MigrationCrate) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(krate.root.join("src"))
@@ -53,5 +53,31 @@ fn check_diff_and_dry_run() -> anyhow::Result<()> {
     let broken = run_args(["xtask", "--database-url", "nonsense", "check"], &v1);
     assert_eq!(broken, 2);
     assert_eq!(run_args(["xtask", "frobnicate"], &v1), 2);
+    Ok(())
+}
+
+/// Issue 15, item 14: a line of `.env` that cannot be parsed is named, rather than the
+/// variables after it silently missing ("DATABASE_URL is not set").
+#[test]
+fn a_malformed_env_line_is_named() -> anyhow::Result<()> {
+    let xtask = xtask_binary()?;
+    let dir = tempfile::tempdir()?;
+    std::fs::write(
+        dir.path().join(".env"),
+        "RUST_LOG=info\nexport DATABASE_URL = 'sqlite://app.db?mode=rwc\n",
+    )?;
+    let out = std::process::Command::new(&xtask)
+        .arg("check")
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(".env, line 2: the line of `DATABASE_URL` cannot be parsed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("DATABASE_URL is not set"), "{stderr}");
+    assert!(!stderr.contains("sqlite://app.db"), "{stderr}");
     Ok(())
 }

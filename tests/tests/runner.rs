@@ -726,3 +726,160 @@ async fn postgres_concurrent_up_and_lock_timeout() -> anyhow::Result<()> {
 async fn mysql_concurrent_up_and_lock_timeout() -> anyhow::Result<()> {
     concurrency(Backend::MySql, "runner_lock_mysql").await
 }
+
+/// Runs the binary with `url` as DATABASE_URL (none if empty) in `dir` (the test's own if
+/// `None`); returns whether it succeeded, its stderr and how long it took.
+fn run_with(url: &str, args: &[&str], dir: Option<&Path>) -> (bool, String, Duration) {
+    let mut cmd = Command::new(binary());
+    cmd.args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("DATABASE_SCHEMA")
+        .env_remove("MIGRATION_LOCK_TIMEOUT")
+        .env_remove("RUST_LOG");
+    if !url.is_empty() {
+        cmd.env("DATABASE_URL", url);
+    }
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
+    let started = Instant::now();
+    let out = cmd.output().expect("running the test crate");
+    let (stdout, stderr) = text(&out);
+    assert!(stdout.is_empty(), "{stdout}");
+    (out.status.success(), stderr, started.elapsed())
+}
+
+/// The URL of the test server of `backend`, with `user`, `password` and `database` instead.
+fn server_url(backend: Backend, user: &str, password: Option<&str>, database: &str) -> String {
+    let (scheme, port) = match backend {
+        Backend::Postgres => ("postgres", 5432),
+        _ => ("mysql", 3306),
+    };
+    let var = match backend {
+        Backend::Postgres => "AUTOMIGRATE_TEST_POSTGRES",
+        _ => "AUTOMIGRATE_TEST_MYSQL",
+    };
+    // The host of the test server (the harness's default is 127.0.0.1).
+    let host = std::env::var(var)
+        .ok()
+        .and_then(|u| {
+            let rest = u.split_once("://")?.1.split('/').next()?.to_string();
+            Some(
+                rest.rsplit_once('@')
+                    .map_or(rest.clone(), |(_, h)| h.to_string()),
+            )
+        })
+        .unwrap_or_else(|| format!("127.0.0.1:{port}"));
+    let password = password.map(|p| format!(":{p}")).unwrap_or_default();
+    format!("{scheme}://{user}{password}@{host}/{database}")
+}
+
+/// Issue 15, items 13 and 15: a connection error is said at once, once, without the driver's
+/// source location, with what to do about it, and never with the password (which here has an
+/// `@` in it).
+#[tokio::test]
+async fn connection_errors_are_said_once_at_once_with_what_to_do() -> anyhow::Result<()> {
+    // Both servers must be there for the cases that reach them.
+    drop(TestDb::new(Backend::Postgres, "conn_pg").await?);
+    drop(TestDb::new(Backend::MySql, "conn_my").await?);
+    let secret = "pa@ss4w0rd";
+    let cases: Vec<(String, &str, Vec<&str>, Vec<&str>)> = vec![
+        (
+            format!("postgres://app:{secret}@127.0.0.1:1/never"),
+            "refuses the connection",
+            vec![
+                "postgres://app:***@127.0.0.1:1/never",
+                "is the database server running",
+            ],
+            vec![],
+        ),
+        (
+            server_url(Backend::MySql, "root", Some(secret), "test"),
+            "Access denied for user 'root'",
+            vec!["check the user name and the password"],
+            vec![],
+        ),
+        (
+            server_url(Backend::Postgres, "postgres", None, "am_no_such_database"),
+            "database \"am_no_such_database\" does not exist",
+            vec!["create the database first (CREATE DATABASE"],
+            vec![],
+        ),
+        (
+            server_url(Backend::MySql, "root", None, "am_no_such_database"),
+            "Unknown database 'am_no_such_database'",
+            vec!["create the database first (CREATE DATABASE"],
+            vec![],
+        ),
+        (
+            server_url(
+                Backend::Postgres,
+                "am_no_such_role",
+                Some(secret),
+                "postgres",
+            ),
+            "role \"am_no_such_role\" does not exist",
+            vec!["CREATE ROLE"],
+            vec!["DATABASE"],
+        ),
+        (
+            format!("postgres://app:{secret}@127.0.0.1:notaport/db"),
+            "it is not a valid URL",
+            vec!["the URL cannot be read", "percent-encoded"],
+            vec![],
+        ),
+        (
+            format!("postgress://app:{secret}@127.0.0.1/db"),
+            "is not a database URL",
+            vec!["postgress://app:***@127.0.0.1/db"],
+            vec![],
+        ),
+        (
+            "sqlite:///am-no-such-directory/app.db".to_string(),
+            "unable to open database file",
+            vec!["?mode=rwc"],
+            vec![],
+        ),
+    ];
+    for (url, error, hints, never) in cases {
+        let (success, stderr, took) = run_with(&url, &["current"], None);
+        assert!(!success, "{url}: {stderr}");
+        assert!(
+            took < Duration::from_secs(5),
+            "{url}: took {took:?} to fail:\n{stderr}"
+        );
+        assert_eq!(stderr.matches(error).count(), 1, "{url}: once:\n{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{url}: one line:\n{stderr}");
+        assert!(stderr.starts_with("error: "), "{url}:\n{stderr}");
+        for hint in hints {
+            assert!(stderr.contains(hint), "{url}: `{hint}` in:\n{stderr}");
+        }
+        for word in never
+            .into_iter()
+            .chain(["at line", "ss4w0rd", "pa@", "Connection Error"])
+        {
+            assert!(!stderr.contains(word), "{url}: no `{word}` in:\n{stderr}");
+        }
+    }
+    Ok(())
+}
+
+/// Issue 15, item 14: a line of `.env` that cannot be parsed is named (file and line), instead
+/// of the variables after it silently missing ("no database URL"); its value is not shown.
+#[test]
+fn a_malformed_env_line_is_named() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(
+        dir.path().join(".env"),
+        "# local settings\nRUST_LOG=info\nDATABASE_URL postgres://app:hunter2@db/app\n",
+    )?;
+    let (success, stderr, _) = run_with("", &["current"], Some(dir.path()));
+    assert!(!success, "{stderr}");
+    assert!(
+        stderr.contains(".env, line 3: this line is not KEY=value"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    assert!(!stderr.contains("no database URL"), "{stderr}");
+    Ok(())
+}

@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectOptions, DatabaseConnection, DbBackend};
 use sea_orm_migration::MigratorTrait;
 
 #[cfg(test)]
 use crate::DEFAULT_LOCK_TIMEOUT;
+use crate::connection::{self, redact};
 use crate::failure::FailedStatement;
 use crate::ops::{self, History};
 use crate::plan::{self, DownTo, Target, UpTo};
@@ -193,7 +194,10 @@ enum Command {
 /// }
 /// ```
 pub async fn run_cli<M: MigratorTrait>(_migrator: M) {
-    dotenvy::dotenv().ok();
+    if let Err(e) = connection::load_dotenv() {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
     let cli = Cli::parse();
     if let Err(e) = run::<M>(cli).await {
         eprintln!("error: {e:#}");
@@ -333,29 +337,13 @@ async fn connect(cli: &Cli) -> anyhow::Result<DatabaseConnection> {
     let options = ConnectOptions::new(url)
         .set_schema_search_path(schema)
         .to_owned();
-    Database::connect(options)
-        .await
-        .with_context(|| format!("cannot connect to {}", redact(url)))
+    connection::connect(options).await
 }
 
 fn database_url(cli: &Cli) -> anyhow::Result<&str> {
     cli.database_url.as_deref().context(
         "no database URL: set DATABASE_URL (in the environment or in .env) or pass -u/--database-url",
     )
-}
-
-/// The URL with its password replaced by `***`.
-fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let Some((userinfo, host)) = rest.split_once('@') else {
-        return url.to_string();
-    };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_string(),
-    }
 }
 
 fn backend_of(url: &str) -> Option<DbBackend> {
@@ -629,18 +617,6 @@ mod tests {
         let cli = Cli::try_parse_from(["migration", "up"]).unwrap();
         assert_eq!(cli.lock_timeout, DEFAULT_LOCK_TIMEOUT);
         assert_eq!(DEFAULT_LOCK_TIMEOUT, Duration::from_secs(10));
-    }
-
-    #[test]
-    fn urls_lose_their_password() {
-        assert_eq!(
-            redact("postgres://app:s3cret@db:5432/app"),
-            "postgres://app:***@db:5432/app"
-        );
-        assert_eq!(
-            redact("sqlite://app.db?mode=rwc"),
-            "sqlite://app.db?mode=rwc"
-        );
     }
 
     #[test]

@@ -27,6 +27,7 @@
 //! runs them one step at a time, so that a failure names its migration ([`MigrationFailure`];
 //! the command line also shows the SQL of the statement that failed).
 mod cli;
+pub mod connection;
 mod failure;
 mod lock;
 mod ops;

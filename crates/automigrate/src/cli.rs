@@ -110,7 +110,10 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let _ = dotenvy::dotenv();
+    if let Err(e) = automigrate_runner::connection::load_dotenv() {
+        eprintln!("error: {e:#}");
+        return 2;
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {

@@ -10,7 +10,8 @@ use automigrate_core::hazards::{self, Hazard};
 use automigrate_core::renames::{self, Candidate, Rename};
 use automigrate_core::snapshot::Snapshot;
 use automigrate_core::{Backend, Plan, Schema, Table, dialect};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use automigrate_runner::connection;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 use crate::config::Config;
 use crate::entities::Entities;
@@ -56,26 +57,12 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 }
 
 /// Connects, on PostgreSQL with `schema` as the `search_path` (sea-orm-migration's
-/// `DATABASE_SCHEMA`), so that its default schema is the one the migrations run in.
+/// `DATABASE_SCHEMA`), so that its default schema is the one the migrations run in. The errors
+/// are the migration runner's ([`automigrate_runner::connection`]): the driver's message once,
+/// at once when the server does not answer, with what to do, and never the password.
 pub async fn connect_in(url: &str, schema: Option<&str>) -> anyhow::Result<DatabaseConnection> {
-    if url.trim().is_empty() {
-        bail!(
-            "DATABASE_URL is empty: set it in the environment or in .env (e.g. sqlite://app.db?mode=rwc)"
-        );
-    }
-    let scheme = url.split("://").next().unwrap_or("");
-    if !url.contains(':')
-        || !matches!(
-            scheme,
-            "sqlite" | "postgres" | "postgresql" | "mysql" | "mariadb"
-        )
-    {
-        bail!(
-            "DATABASE_URL `{}` is not a database URL: it must start with sqlite://, postgres:// or mysql://",
-            redact(url)
-        );
-    }
-    server_answers(url, scheme).await?;
+    connection::check_url(url)?;
+    let scheme = url.split(':').next().unwrap_or("");
     // One connection, but on MySQL/MariaDB, whose catalog views introspection reads two at
     // once: a second PostgreSQL connection costs more to open than it saves.
     let connections = if matches!(scheme, "mysql" | "mariadb") {
@@ -90,104 +77,13 @@ pub async fn connect_in(url: &str, schema: Option<&str>) -> anyhow::Result<Datab
     if let Some(schema) = schema.filter(|_| matches!(scheme, "postgres" | "postgresql")) {
         opts.set_schema_search_path(schema.to_string());
     }
-    Database::connect(opts)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot connect to {}: {}", redact(url), connect_error(&e)))
+    connection::connect(opts).await
 }
 
-/// What went wrong connecting, once (the driver's message is nested in sea-orm's twice), with
-/// what to do about it.
-fn connect_error(e: &sea_orm::DbErr) -> String {
-    let mut cause: &dyn std::error::Error = e;
-    while let Some(inner) = cause.source() {
-        cause = inner;
-    }
-    let text = cause.to_string();
-    let text = match text.rfind(" at line ") {
-        Some(i) if text[i + 9..].chars().all(|c| c.is_ascii_digit()) => text[..i].to_string(),
-        _ => text,
-    };
-    let text = text
-        .strip_prefix("error returned from database: ")
-        .unwrap_or(&text)
-        .to_string();
-    let hint = if text.contains("does not exist") || text.contains("Unknown database") {
-        "create the database first (CREATE DATABASE), or fix its name in the URL"
-    } else if text.contains("password") || text.contains("Access denied") {
-        "check the user name and password in the URL"
-    } else if text.contains("unable to open database file") {
-        "check the path, or add ?mode=rwc to the URL to create the file"
-    } else {
-        "is the server running, and is the URL right?"
-    };
-    format!("{text}: {hint}")
-}
-
-/// The server's host and port in a PostgreSQL or MySQL URL; `None` for a Unix socket or a URL
-/// this cannot read (the driver then says what it thinks).
-fn host_port(url: &str, scheme: &str) -> Option<(String, u16)> {
-    let default = match scheme {
-        "postgres" | "postgresql" => 5432,
-        "mysql" | "mariadb" => 3306,
-        _ => return None,
-    };
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?']).next()?;
-    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
-        let (host, after) = v6.split_once(']')?;
-        (host, after.strip_prefix(':'))
-    } else {
-        match hostport.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (hostport, None),
-        }
-    };
-    if host.is_empty() || host.contains(['%', '/']) || host.contains(',') {
-        return None;
-    }
-    let port = match port {
-        Some(p) => p.parse().ok()?,
-        None => default,
-    };
-    Some((host.to_string(), port))
-}
-
-/// Fails fast, and says why, when nothing answers at the server's address: the driver's pool
-/// would wait for its whole timeout and then report only that it timed out.
-async fn server_answers(url: &str, scheme: &str) -> anyhow::Result<()> {
-    let Some((host, port)) = host_port(url, scheme) else {
-        return Ok(());
-    };
-    let wait = std::time::Duration::from_secs(5);
-    match tokio::time::timeout(wait, tokio::net::TcpStream::connect((host.as_str(), port))).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => bail!(
-            "cannot connect to {}: {host}:{port} refuses or cannot be reached ({e}): is the server \
-             running, and are the host and port right?",
-            redact(url)
-        ),
-        Err(_) => bail!(
-            "cannot connect to {}: no answer from {host}:{port} within {} s: is the server running, \
-             and are the host and port right?",
-            redact(url),
-            wait.as_secs()
-        ),
-    }
-}
-
-/// Hides the password in a URL.
+/// Hides the password in a URL (the runner's [`connection::redact`]: a password with `@` in it
+/// is hidden whole).
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}://{user}:***@{}", &url[..s], &url[at + 1..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
+    connection::redact(url)
 }
 
 /// The versions recorded in the history table, in order of application.
@@ -764,26 +660,6 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
-    fn host_and_port_of_server_urls() {
-        let hp = |u: &str, s: &str| host_port(u, s);
-        assert_eq!(
-            hp("postgres://u:p@db.example:6543/app?x=1", "postgres"),
-            Some(("db.example".into(), 6543))
-        );
-        assert_eq!(
-            hp("mysql://root@127.0.0.1/test", "mysql"),
-            Some(("127.0.0.1".into(), 3306))
-        );
-        assert_eq!(
-            hp("postgres://[::1]:5999/x", "postgres"),
-            Some(("::1".into(), 5999))
-        );
-        assert_eq!(hp("postgres:///app", "postgres"), None);
-        assert_eq!(hp("postgres://%2Fvar%2Frun/app", "postgres"), None);
-        assert_eq!(hp("sqlite://app.db", "sqlite"), None);
-    }
-
-    #[test]
     fn names_sort_after_registered_ones() {
         let now = chrono::Utc
             .with_ymd_and_hms(2026, 11, 21, 9, 30, 0)
@@ -810,8 +686,9 @@ mod tests {
     }
 
     #[test]
-    fn passwords_are_hidden() {
+    fn passwords_are_hidden_whole() {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u:p@ss@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("sqlite://app.db"), "sqlite://app.db");
     }
 }
