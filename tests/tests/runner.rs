@@ -864,6 +864,66 @@ async fn connection_errors_are_said_once_at_once_with_what_to_do() -> anyhow::Re
     Ok(())
 }
 
+/// Issue 15, item 14: a history row whose `applied_at` is not a number (edited by hand, or a
+/// column made text) is one error that names the row and says how to fix it, for every command
+/// that reads the history.
+async fn bad_history_row(backend: Backend, name: &str) -> anyhow::Result<()> {
+    let db = TestDb::new(backend, name).await?;
+    ok(&db, &["stamp", M1]);
+    let retype = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some("ALTER TABLE seaql_migrations ALTER COLUMN applied_at TYPE text"),
+        Backend::MySql => {
+            Some("ALTER TABLE seaql_migrations MODIFY applied_at varchar(20) NOT NULL")
+        }
+    };
+    if let Some(sql) = retype {
+        db.execute(sql).await?;
+    }
+    db.execute("UPDATE seaql_migrations SET applied_at = 'yesterday'")
+        .await?;
+    for args in [
+        &["history"][..],
+        &["current"],
+        &["status"],
+        &["up"],
+        &["down"],
+    ] {
+        let (_, stderr) = fails(&db, args);
+        let what = format!("migration `{M1}` has applied_at `yesterday`");
+        assert_eq!(stderr.matches(&what).count(), 1, "{args:?}:\n{stderr}");
+        assert!(
+            stderr.contains("UPDATE seaql_migrations SET applied_at = ")
+                && stderr.contains(&format!("WHERE version = '{M1}'")),
+            "{args:?}:\n{stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{args:?}:\n{stderr}");
+    }
+    // Nothing ran, and the row is as it was.
+    let rows = rows(&db, "SELECT version FROM seaql_migrations").await?;
+    let left: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get("", "version"))
+        .collect::<Result<_, _>>()?;
+    assert_eq!(left, names(&[M1]));
+    Ok(())
+}
+
+#[tokio::test]
+async fn sqlite_bad_history_row() -> anyhow::Result<()> {
+    bad_history_row(Backend::Sqlite, "sqlite_bad_history").await
+}
+
+#[tokio::test]
+async fn postgres_bad_history_row() -> anyhow::Result<()> {
+    bad_history_row(Backend::Postgres, "postgres_bad_history").await
+}
+
+#[tokio::test]
+async fn mysql_bad_history_row() -> anyhow::Result<()> {
+    bad_history_row(Backend::MySql, "mysql_bad_history").await
+}
+
 /// Issue 15, item 14: a line of `.env` that cannot be parsed is named (file and line), instead
 /// of the variables after it silently missing ("no database URL"); its value is not shown.
 #[test]

@@ -278,6 +278,10 @@ async fn run_on<M: MigratorTrait>(
         Command::Fresh | Command::Refresh | Command::Reset => {
             failed.clear();
             let result = ops::locked::<M, ()>(db, timeout, async || {
+                if !matches!(command, Command::Fresh) {
+                    // They read the history: a row it cannot read is said once, with a fix.
+                    ops::history::<M>(db).await?;
+                }
                 match command {
                     Command::Fresh => M::fresh(db).await?,
                     Command::Refresh => M::refresh(db).await?,
@@ -293,7 +297,11 @@ async fn run_on<M: MigratorTrait>(
                 });
             }
         }
-        Command::Status => M::status(db).await?,
+        Command::Status => {
+            // A history row sea-orm-migration cannot read: say which, and how to fix it.
+            ops::history::<M>(db).await?;
+            M::status(db).await?
+        }
         Command::Up { num, to, .. } => {
             let to = match (num, to) {
                 (Some(n), _) => UpTo::Steps(n),

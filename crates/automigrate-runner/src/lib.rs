@@ -83,6 +83,27 @@ pub enum Error {
     /// became of the statements before it.
     #[error("{0}")]
     MigrationFailed(Box<MigrationFailure>),
+    /// A row of the history table that is not what sea-orm-migration writes (a version and the
+    /// Unix time it was applied at), e.g. edited by hand.
+    #[error(
+        "the migration history table `{table}` has a row that cannot be read: {}. \
+         sea-orm-migration records when each migration was applied as Unix seconds (an integer): \
+         fix that row, e.g. UPDATE {table} SET applied_at = {} WHERE version = '{}', or delete it \
+         if that migration is not applied",
+        match version {
+            Some(v) => format!("migration `{v}` has applied_at {applied_at}, which is not a whole number of seconds"),
+            None => format!("its version is {applied_at}, not a migration name"),
+        },
+        chrono::Utc::now().timestamp(),
+        version.as_deref().unwrap_or("…"),
+    )]
+    BadHistoryRow {
+        table: String,
+        /// `None` when the version itself cannot be read.
+        version: Option<String>,
+        /// The value that cannot be read, as shown (`` `yesterday` ``, `NULL`).
+        applied_at: String,
+    },
     /// Taking or releasing the lock failed for another reason than the timeout.
     #[error("the migration lock: {0}")]
     Lock(String),

@@ -78,11 +78,25 @@ pub async fn history<M: MigratorTrait>(db: &DatabaseConnection) -> Result<Histor
     if SchemaManager::new(db).has_table(table.to_string()).await? {
         let select = Query::select()
             .columns(["version", "applied_at"])
-            .from(table)
+            .from(table.clone())
             .order_by("version", Order::Asc)
             .to_owned();
         for row in db.query_all(&select).await? {
-            recorded.insert(row.try_get("", "version")?, row.try_get("", "applied_at")?);
+            let version: String = row
+                .try_get("", "version")
+                .map_err(|_| Error::BadHistoryRow {
+                    table: table.to_string(),
+                    version: None,
+                    applied_at: shown(&row, "version"),
+                })?;
+            let applied_at: i64 =
+                row.try_get("", "applied_at")
+                    .map_err(|_| Error::BadHistoryRow {
+                        table: table.to_string(),
+                        version: Some(version.clone()),
+                        applied_at: shown(&row, "applied_at"),
+                    })?;
+            recorded.insert(version, applied_at);
         }
     }
     let migrations: Vec<MigrationState> = M::migrations()
@@ -98,6 +112,20 @@ pub async fn history<M: MigratorTrait>(db: &DatabaseConnection) -> Result<Histor
         migrations,
         unknown,
     })
+}
+
+/// A history value that cannot be read as what sea-orm-migration writes, as text to show.
+fn shown(row: &sea_orm::QueryResult, column: &str) -> String {
+    if let Ok(v) = row.try_get::<Option<String>>("", column) {
+        return match v {
+            Some(v) => format!("`{v}`"),
+            None => "NULL".into(),
+        };
+    }
+    if let Ok(Some(v)) = row.try_get::<Option<f64>>("", column) {
+        return format!("`{v}`");
+    }
+    "a value of another type".into()
 }
 
 /// What a command did.
