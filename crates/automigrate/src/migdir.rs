@@ -38,14 +38,35 @@ impl MigrationDir {
         })
     }
 
-    /// The migrations registered in `lib.rs`, in order.
+    /// The migrations registered in `lib.rs`, in order, by the names they record in the
+    /// history table. That is the module's file name (sea-orm-migration's `DeriveMigrationName`
+    /// takes the file's stem), also when `#[path = "…"]` gives the module another name, or the
+    /// name its `MigrationName::name` returns when the file spells it out as a string. A module
+    /// whose file cannot be read keeps its module name.
     pub fn registered(&self) -> anyhow::Result<Vec<String>> {
-        Ok(registered_in(&self.read_lib()?))
+        let lib = self.read_lib()?;
+        let paths = module_paths(&lib);
+        let src = self.src();
+        Ok(registered_in(&lib)
+            .into_iter()
+            .map(|module| {
+                let file = match paths.get(&module) {
+                    Some(path) => src.join(path),
+                    None if src.join(format!("{module}.rs")).is_file() => {
+                        src.join(format!("{module}.rs"))
+                    }
+                    None => src.join(&module).join("mod.rs"),
+                };
+                match std::fs::read_to_string(&file) {
+                    Ok(text) => declared_name(&text)
+                        .or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                        .unwrap_or(module),
+                    Err(_) => module,
+                }
+            })
+            .collect())
     }
 
-    /// Writes `<name>.rs` and registers it in `lib.rs`. Refuses to overwrite anything. The
-    /// file is written first and `lib.rs` last, each through a temporary file and a rename, so
-    /// that an interruption never leaves `lib.rs` naming a file that does not exist.
     /// The declared-schema snapshot; an empty one when the project has none yet.
     pub fn snapshot(&self) -> anyhow::Result<Snapshot> {
         let path = self.root.join(snapshot::FILE);
@@ -67,6 +88,9 @@ impl MigrationDir {
         self.write(name, source, Some(snapshot))
     }
 
+    /// Writes `<name>.rs` and registers it in `lib.rs`. Refuses to overwrite anything. The
+    /// file is written first and `lib.rs` last, each through a temporary file and a rename, so
+    /// that an interruption never leaves `lib.rs` naming a file that does not exist.
     pub fn add(&self, name: &str, source: &str) -> anyhow::Result<PathBuf> {
         self.write(name, source, None)
     }
@@ -115,13 +139,87 @@ impl MigrationDir {
     }
 }
 
+/// Writes `path` through a temporary file beside it and a rename. On failure the temporary
+/// file is removed and `path` is as it was.
 fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".automigrate-tmp");
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    let result = std::fs::write(&tmp, text)
+        .with_context(|| format!("writing {}", tmp.display()))
+        .and_then(|()| {
+            std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
+        });
+    if result.is_err() && std::fs::symlink_metadata(&tmp).is_ok_and(|m| m.is_file()) {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The `#[path = "…"]` of each module declared with one: module name → path (relative to the
+/// directory of `lib.rs`).
+fn module_paths(lib: &str) -> std::collections::BTreeMap<String, String> {
+    let code = strip_comments(lib);
+    let mut out = std::collections::BTreeMap::new();
+    let mut rest = code.as_str();
+    while let Some(pos) = rest.find("#[path") {
+        rest = &rest[pos + "#[path".len()..];
+        let Some((attr, after)) = rest.split_once(']') else {
+            break;
+        };
+        rest = after;
+        let Some(path) = attr
+            .trim_start()
+            .strip_prefix('=')
+            .map(str::trim)
+            .and_then(|p| p.strip_prefix('"'))
+            .and_then(|p| p.strip_suffix('"'))
+        else {
+            continue;
+        };
+        // Other attributes and a visibility may stand between it and `mod`.
+        let mut item = after.trim_start();
+        loop {
+            if item.starts_with("#[") {
+                match item.split_once(']') {
+                    Some((_, more)) => item = more.trim_start(),
+                    None => break,
+                }
+            } else if let Some(more) = item.strip_prefix("pub") {
+                let more = more.trim_start();
+                item = match more.strip_prefix('(') {
+                    Some(inner) => inner.split_once(')').map_or("", |(_, m)| m).trim_start(),
+                    None => more,
+                };
+            } else {
+                break;
+            }
+        }
+        if let Some(decl) = item.strip_prefix("mod ") {
+            let name: String = decl
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                out.insert(name, path.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The name a migration file gives itself as a string literal
+/// (`fn name(&self) -> &str { "m…" }`), if it does.
+fn declared_name(file: &str) -> Option<String> {
+    let code = strip_comments(file);
+    let at = code.find("fn name(")?;
+    let body = &code[at..];
+    let body = body[body.find('{')? + 1..].trim_start();
+    let literal = body.strip_prefix('"')?;
+    let end = literal.find('"')?;
+    let rest = literal[end + 1..].trim_start();
+    rest.starts_with('}').then(|| literal[..end].to_string())
 }
 
 /// The names in `Box::new(<name>::Migration)` entries, in order, skipping comments.
@@ -325,6 +423,73 @@ impl MigratorTrait for Migrator {
             err.contains("nothing was written") && err.contains("(an empty one is `vec![]`)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn modules_are_known_by_the_names_they_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(src.join("migrations")).unwrap();
+        std::fs::write(
+            src.join("lib.rs"),
+            "pub use sea_orm_migration::prelude::*;
+
+#[path = \"migrations/m20260101_000000_init.rs\"]
+mod init;
+#[path = \"m20260102_000000_add_bio.rs\"] pub(crate) mod bio;
+mod m20260103_000000_named;
+mod m20260104_000000_plain;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(init::Migration),
+            Box::new(bio::Migration),
+            Box::new(m20260103_000000_named::Migration),
+            Box::new(m20260104_000000_plain::Migration),
+        ]
+    }
+}
+",
+        )
+        .unwrap();
+        let derived = "#[derive(DeriveMigrationName)]\npub struct Migration;\n";
+        std::fs::write(src.join("migrations/m20260101_000000_init.rs"), derived).unwrap();
+        std::fs::write(src.join("m20260102_000000_add_bio.rs"), derived).unwrap();
+        std::fs::write(
+            src.join("m20260103_000000_named.rs"),
+            "pub struct Migration;\nimpl MigrationName for Migration {\n    \
+             fn name(&self) -> &str {\n        \"m20260103_000000_renamed\"\n    }\n}\n",
+        )
+        .unwrap();
+        std::fs::write(src.join("m20260104_000000_plain.rs"), derived).unwrap();
+        assert_eq!(
+            MigrationDir::new(dir.path()).registered().unwrap(),
+            vec![
+                "m20260101_000000_init",
+                "m20260102_000000_add_bio",
+                "m20260103_000000_renamed",
+                "m20260104_000000_plain",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_failed_replacement_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A path that cannot be replaced by a file: a directory with something in it.
+        let target = dir.path().join("lib.rs");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("keep"), "").unwrap();
+        let err = write_atomic(&target, "fn main() {}\n").unwrap_err();
+        assert!(format!("{err:#}").contains("replacing"), "{err:#}");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, vec!["lib.rs"]);
     }
 
     #[test]
