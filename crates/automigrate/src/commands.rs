@@ -541,6 +541,10 @@ pub async fn makemigration(
     makemigration_with(project, message, options, &mut NoQuestions).await
 }
 
+/// How long a `makemigration` waits for another one that is writing to the same migration
+/// directory.
+pub const MIGRATION_DIR_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// [`makemigration`], asking `questioner` about rename candidates.
 pub async fn makemigration_with(
     project: &Project<'_>,
@@ -549,6 +553,17 @@ pub async fn makemigration_with(
     questioner: &mut dyn Questioner,
 ) -> anyhow::Result<Outcome> {
     let dir = MigrationDir::new(project.migration_dir);
+    // Is it a migration crate at all? Said before anything else, lock file included.
+    dir.registered()?;
+    // Unless `dry_run`, the whole run holds the migration directory's lock, from reading
+    // `lib.rs` to registering the new migration: runs at the same time go one after the other,
+    // and each finds the migrations of the one before it (so it refuses, as the database does
+    // not have them yet, or, with `--empty`, writes after them).
+    let _lock = if options.dry_run {
+        None
+    } else {
+        Some(dir.lock(MIGRATION_DIR_WAIT).await?)
+    };
     let registered = dir.registered()?;
     let name = migration_name(message, chrono::Utc::now(), &registered)?;
     let analysis = if options.empty {

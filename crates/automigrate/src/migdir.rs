@@ -67,6 +67,66 @@ impl MigrationDir {
             .collect())
     }
 
+    /// Takes the migration directory's lock for the length of a run that writes to it, so that
+    /// two runs at once cannot both read `lib.rs` and each write it without the other's
+    /// migration. Waits up to `wait` for a run that holds it (the kernel releases the lock of a
+    /// process that dies). The lock is an OS lock (`flock`, `LockFileEx`) on the file
+    /// [`LOCK_FILE`] in the migration crate, which is removed again when the run is done (on
+    /// Unix; elsewhere it stays, empty of meaning, and belongs in `.gitignore`).
+    pub async fn lock(&self, wait: std::time::Duration) -> anyhow::Result<DirLock> {
+        let path = self.root.join(LOCK_FILE);
+        let started = std::time::Instant::now();
+        loop {
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .with_context(|| {
+                    format!(
+                        "cannot create the lock file {}: is the migration directory writable?",
+                        path.display()
+                    )
+                })?;
+            match file.try_lock() {
+                Ok(()) => {
+                    // The holder before us may have removed the file once done: a lock on a
+                    // file no longer at the path locks nothing. Open it again.
+                    if !same_file(&file, &path) {
+                        continue;
+                    }
+                    let mut lock = DirLock { file, path };
+                    use std::io::Write as _;
+                    let _ = lock
+                        .file
+                        .set_len(0)
+                        .and_then(|()| write!(lock.file, "pid {}", std::process::id()));
+                    return Ok(lock);
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if started.elapsed() >= wait {
+                        let holder = std::fs::read_to_string(&path)
+                            .ok()
+                            .map(|t| t.trim().to_string())
+                            .filter(|t| !t.is_empty())
+                            .map(|t| format!(" ({t})"))
+                            .unwrap_or_default();
+                        bail!(
+                            "another run of makemigration{holder} has been writing to `{}` for                              more than {} s (is it waiting for an answer?): let it finish, then                              run again. Nothing was written",
+                            self.root.display(),
+                            wait.as_secs()
+                        );
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+                }
+            }
+        }
+    }
+
     /// The declared-schema snapshot; an empty one when the project has none yet.
     pub fn snapshot(&self) -> anyhow::Result<Snapshot> {
         let path = self.root.join(snapshot::FILE);
@@ -90,7 +150,8 @@ impl MigrationDir {
 
     /// Writes `<name>.rs` and registers it in `lib.rs`. Refuses to overwrite anything. The
     /// file is written first and `lib.rs` last, each through a temporary file and a rename, so
-    /// that an interruption never leaves `lib.rs` naming a file that does not exist.
+    /// that an interruption never leaves `lib.rs` naming a file that does not exist. Hold
+    /// [`MigrationDir::lock`] from before reading the registered migrations until this returns.
     pub fn add(&self, name: &str, source: &str) -> anyhow::Result<PathBuf> {
         self.write(name, source, None)
     }
@@ -137,6 +198,42 @@ impl MigrationDir {
         }
         Ok(file)
     }
+}
+
+/// The lock file of [`MigrationDir::lock`], in the migration crate's directory.
+pub const LOCK_FILE: &str = ".automigrate-lock";
+
+/// The held lock of a migration directory; released (and its file removed) when dropped.
+pub struct DirLock {
+    file: std::fs::File,
+    path: PathBuf,
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        // Removed while still held, and only if it is still ours: a run waiting on this file
+        // sees that it is gone once it gets the lock, and opens the path again.
+        if cfg!(unix) && same_file(&self.file, &self.path) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+        let _ = self.file.unlock();
+    }
+}
+
+/// True when `path` is the file `file` has open.
+#[cfg(unix)]
+fn same_file(file: &std::fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Elsewhere the lock file is never removed, so the path is always the file.
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::File, _: &Path) -> bool {
+    true
 }
 
 /// Writes `path` through a temporary file beside it and a rename. On failure the temporary
@@ -490,6 +587,30 @@ impl MigratorTrait for Migrator {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(left, vec!["lib.rs"]);
+    }
+
+    #[tokio::test]
+    async fn one_run_at_a_time_and_no_lock_file_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let migdir = MigrationDir::new(dir.path());
+        let first = migdir.lock(std::time::Duration::ZERO).await.unwrap();
+        let err = migdir
+            .lock(std::time::Duration::from_millis(100))
+            .await
+            .err()
+            .unwrap();
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains("another run of makemigration (pid ")
+                && msg.contains("Nothing was written"),
+            "{msg}"
+        );
+        drop(first);
+        let second = migdir.lock(std::time::Duration::ZERO).await.unwrap();
+        drop(second);
+        if cfg!(unix) {
+            assert!(!dir.path().join(LOCK_FILE).exists());
+        }
     }
 
     #[test]
