@@ -1,6 +1,6 @@
 //! The command line as a user runs it: `check`, `diff`, `makemigration --dry-run`, and exit
 //! codes, on a real SQLite database.
-use automigrate::cli::run_args;
+use automigrate::cli::{run_args, run_args_to};
 use automigrate_core::Backend;
 use automigrate_e2e::{MigrationCrate, TestDb, entities, xtask_binary};
 
@@ -53,6 +53,70 @@ fn check_diff_and_dry_run() -> anyhow::Result<()> {
     let broken = run_args(["xtask", "--database-url", "nonsense", "check"], &v1);
     assert_eq!(broken, 2);
     assert_eq!(run_args(["xtask", "frobnicate"], &v1), 2);
+    Ok(())
+}
+
+/// Issue 15, item 16: with no changes, `makemigration` also lists what the entities do not
+/// manage, as `diff` and `check` do.
+#[test]
+fn no_changes_lists_what_is_left_alone() -> anyhow::Result<()> {
+    let rt = tokio::runtime::Runtime::new()?;
+    let db = rt.block_on(TestDb::new(Backend::Sqlite, "cli_left_alone"))?;
+    let krate = MigrationCrate::new("cli_left_alone")?;
+    rt.block_on(db.execute("CREATE VIEW by_hand AS SELECT 1 AS one"))?;
+    let none = automigrate::Entities::new();
+    let dir = krate.root.display().to_string();
+    for command in [
+        &["makemigration", "nothing to do"][..],
+        &["check"],
+        &["diff"],
+    ] {
+        let mut argv = vec!["xtask", "--database-url", &db.url, "--migration-dir", &dir];
+        argv.extend_from_slice(command);
+        let mut out = Vec::new();
+        assert_eq!(run_args_to(argv, &none, &mut out), 0, "{command:?}");
+        let out = String::from_utf8(out)?;
+        assert_eq!(
+            out,
+            "No changes detected: the database matches the entities.\n\n\
+             Not managed by the entities, left alone (1):\n  view by_hand\n",
+            "{command:?}"
+        );
+    }
+    assert_eq!(files(&krate), ["lib.rs", "main.rs"]);
+    Ok(())
+}
+
+/// Issue 15, item 14: `cargo xtask check | head -1` must not panic when the reader goes away:
+/// the exit code is the one without the pipe (1: differences).
+#[test]
+fn a_closed_standard_output_keeps_the_exit_code() -> anyhow::Result<()> {
+    let rt = tokio::runtime::Runtime::new()?;
+    let db = rt.block_on(TestDb::new(Backend::Sqlite, "cli_pipe"))?;
+    let krate = MigrationCrate::new("cli_pipe")?;
+    let xtask = xtask_binary()?;
+    let dir = krate.root.display().to_string();
+    let run = |args: &[&str]| -> anyhow::Result<(Option<i32>, String)> {
+        // A pipe whose reader is gone before the command writes anything.
+        let (reader, writer) = std::io::pipe()?;
+        drop(reader);
+        let out = std::process::Command::new(&xtask)
+            .args(["--database-url", &db.url, "--migration-dir", &dir])
+            .args(args)
+            .stdout(writer)
+            .output()?;
+        Ok((
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ))
+    };
+    // The database is empty: the example's entities differ from it.
+    let (code, stderr) = run(&["check"])?;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let (code, stderr) = run(&["diff"])?;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
     Ok(())
 }
 

@@ -104,12 +104,29 @@ fn workspace_root(dir: &std::path::Path) -> Option<PathBuf> {
 }
 
 /// The command line on explicit arguments (the first is the program name); returns the exit
-/// code. `.env` is read first, without overriding the environment.
+/// code. `.env` is read first, without overriding the environment. Writes its output to
+/// standard output; when that is closed early (`cargo xtask check | head -1`), the rest of the
+/// output goes nowhere and the exit code is the same as without the pipe.
 pub fn run_args<I, T>(args: I, entities: &Entities) -> u8
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
+    run_args_to(args, entities, &mut std::io::stdout())
+}
+
+/// [`run_args`], writing what it would print on standard output to `out` (errors and the
+/// dry run's report still go to standard error). A closed `out` (a broken pipe) is not an
+/// error: the command goes on, and exits as it would have.
+pub fn run_args_to<I, T>(args: I, entities: &Entities, out: &mut dyn std::io::Write) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let mut out = UntilClosed {
+        inner: out,
+        closed: false,
+    };
     if let Err(e) = automigrate_runner::connection::load_dotenv() {
         eprintln!("error: {e:#}");
         return 2;
@@ -131,7 +148,7 @@ where
             return 2;
         }
     };
-    match runtime.block_on(run(cli, entities)) {
+    match runtime.block_on(run(cli, entities, &mut out)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -142,7 +159,49 @@ where
 
 const NO_CHANGES: &str = "No changes detected: the database matches the entities.";
 
-async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
+/// A writer that, once its reader has gone (a broken pipe), swallows the rest: output nobody
+/// reads is no error, and must not change the exit code. Other write errors stay errors.
+struct UntilClosed<'a> {
+    inner: &'a mut dyn std::io::Write,
+    closed: bool,
+}
+
+impl std::io::Write for UntilClosed<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        match self.inner.write(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(buf.len())
+            }
+            other => other,
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.inner.flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+}
+
+async fn run(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> anyhow::Result<u8> {
+    let code = run_to(cli, entities, out).await?;
+    out.flush()
+        .map_err(|e| anyhow::anyhow!("writing to standard output: {e}"))?;
+    Ok(code)
+}
+
+async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> anyhow::Result<u8> {
     let Some(url) = cli.database_url.as_deref() else {
         anyhow::bail!(
             "DATABASE_URL is not set: set it in the environment or in .env, or pass --database-url"
@@ -188,10 +247,18 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
             } else {
                 Box::new(Terminal)
             };
-            match commands::makemigration_with(&project, &message, options, questioner.as_mut())
-                .await?
-            {
-                Outcome::NoChanges => println!("{NO_CHANGES}"),
+            let made =
+                commands::makemigration_reporting(&project, &message, options, questioner.as_mut())
+                    .await?;
+            match made.outcome {
+                Outcome::NoChanges => {
+                    writeln!(out, "{NO_CHANGES}")?;
+                    let unmanaged = commands::unmanaged_report(&made.unmanaged, cli.verbose);
+                    if !unmanaged.is_empty() {
+                        // As `diff` and `check` show it.
+                        writeln!(out, "\n{}", unmanaged.join("\n"))?;
+                    }
+                }
                 Outcome::DryRun {
                     name,
                     source,
@@ -207,7 +274,7 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
                             .join(format!("{name}.rs"))
                             .display()
                     );
-                    print!("{source}");
+                    write!(out, "{source}")?;
                 }
                 Outcome::Written {
                     path,
@@ -216,14 +283,15 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
                     ..
                 } => {
                     if !report.is_empty() {
-                        println!("{}", report.join("\n"));
+                        writeln!(out, "{}", report.join("\n"))?;
                     }
-                    println!("Wrote {}", path.display());
+                    writeln!(out, "Wrote {}", path.display())?;
                     if !hazards.is_empty() {
-                        println!(
+                        writeln!(
+                            out,
                             "Read the {} REVIEW comment(s) in the file before you apply it.",
                             hazards.len()
-                        );
+                        )?;
                     }
                 }
             }
@@ -231,33 +299,34 @@ async fn run(cli: Cli, entities: &Entities) -> anyhow::Result<u8> {
         Command::Diff => {
             let analysis = commands::analyze(&project).await?;
             if analysis.plan.is_empty() {
-                println!("{NO_CHANGES}");
+                writeln!(out, "{NO_CHANGES}")?;
             }
             let report = analysis.report_with(cli.verbose);
             if !report.is_empty() {
-                println!("{}", report.join("\n"));
+                writeln!(out, "{}", report.join("\n"))?;
             }
             if !analysis.plan.is_empty() {
-                println!();
-                print!("{}", analysis.definitions_diff());
+                writeln!(out)?;
+                write!(out, "{}", analysis.definitions_diff())?;
             }
         }
         Command::Check => {
             let analysis = commands::analyze(&project).await?;
             if analysis.plan.is_empty() {
-                println!("{NO_CHANGES}");
+                writeln!(out, "{NO_CHANGES}")?;
                 let report = analysis.report_with(cli.verbose);
                 if !report.is_empty() {
-                    println!("{}", report.join("\n"));
+                    writeln!(out, "{}", report.join("\n"))?;
                 }
             } else {
-                println!("The database differs from the entities:");
-                println!("{}", analysis.report_with(cli.verbose).join("\n"));
-                println!();
-                print!("{}", analysis.definitions_diff());
-                println!(
+                writeln!(out, "The database differs from the entities:")?;
+                writeln!(out, "{}", analysis.report_with(cli.verbose).join("\n"))?;
+                writeln!(out)?;
+                write!(out, "{}", analysis.definitions_diff())?;
+                writeln!(
+                    out,
                     "\nRun `cargo xtask makemigration \"<message>\"` to write the migration, then apply it."
-                );
+                )?;
                 return Ok(1);
             }
         }

@@ -207,20 +207,7 @@ impl Analysis {
         }
         if !self.unmanaged.is_empty() {
             out.push(String::new());
-            out.push(format!(
-                "Not managed by the entities, left alone ({}):",
-                self.unmanaged.len()
-            ));
-            let shown = if verbose { usize::MAX } else { 10 };
-            for n in self.unmanaged.iter().take(shown) {
-                out.push(format!("  {n}"));
-            }
-            if self.unmanaged.len() > shown {
-                out.push(format!(
-                    "  … and {} more (--verbose lists them all)",
-                    self.unmanaged.len() - shown
-                ));
-            }
+            out.extend(unmanaged_report(&self.unmanaged, verbose));
         }
         if !self.declined.is_empty() {
             out.push(String::new());
@@ -267,6 +254,29 @@ impl Analysis {
         }
         out
     }
+}
+
+/// The list of what the entities do not manage, as the reports show it: the first ten, or all
+/// of them when `verbose`. Empty when there is nothing.
+pub fn unmanaged_report(unmanaged: &[String], verbose: bool) -> Vec<String> {
+    if unmanaged.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![format!(
+        "Not managed by the entities, left alone ({}):",
+        unmanaged.len()
+    )];
+    let shown = if verbose { usize::MAX } else { 10 };
+    for n in unmanaged.iter().take(shown) {
+        out.push(format!("  {n}"));
+    }
+    if unmanaged.len() > shown {
+        out.push(format!(
+            "  … and {} more (--verbose lists them all)",
+            unmanaged.len() - shown
+        ));
+    }
+    out
 }
 
 /// Leaves the tables the configuration excludes out of the live schema. An entity that
@@ -467,8 +477,7 @@ pub async fn analyze_with(
             declined.push(candidate);
         }
     }
-    let mut plan = renames::diff_with_renames(&live.schema, &declared, &accepted);
-    left_alone.keep_in_rebuilds(&mut plan);
+    let plan = renames::diff_with_renames(&live.schema, &declared, &accepted);
     let near_misses = renames::near_misses(&plan);
     let dropped_keys = hazards::dropped_foreign_keys(&plan);
     let hazards: Vec<Hazard> = plan
@@ -541,10 +550,6 @@ pub async fn makemigration(
     makemigration_with(project, message, options, &mut NoQuestions).await
 }
 
-/// How long a `makemigration` waits for another one that is writing to the same migration
-/// directory.
-pub const MIGRATION_DIR_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
-
 /// [`makemigration`], asking `questioner` about rename candidates.
 pub async fn makemigration_with(
     project: &Project<'_>,
@@ -552,13 +557,41 @@ pub async fn makemigration_with(
     options: MakeOptions,
     questioner: &mut dyn Questioner,
 ) -> anyhow::Result<Outcome> {
+    Ok(
+        makemigration_reporting(project, message, options, questioner)
+            .await?
+            .outcome,
+    )
+}
+
+/// What [`makemigration_reporting`] did, and what it found left alone.
+#[derive(Debug)]
+pub struct Made {
+    pub outcome: Outcome,
+    /// Objects in the database the entities do not manage, left alone (all of them; the
+    /// report of a written migration shows the first ten). The command line lists them after
+    /// "No changes detected" too.
+    pub unmanaged: Vec<String>,
+}
+
+/// How long a `makemigration` waits for another one that is writing to the same migration
+/// directory.
+pub const MIGRATION_DIR_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// [`makemigration_with`], also returning what was left alone. Unless `dry_run`, the whole run
+/// holds the migration directory's lock ([`MigrationDir::lock`]), from reading `lib.rs` to
+/// registering the new migration: runs at the same time go one after the other, and each finds
+/// the migrations of the one before it (so it refuses, as the database does not have them yet,
+/// or, with `--empty`, writes after them).
+pub async fn makemigration_reporting(
+    project: &Project<'_>,
+    message: &str,
+    options: MakeOptions,
+    questioner: &mut dyn Questioner,
+) -> anyhow::Result<Made> {
     let dir = MigrationDir::new(project.migration_dir);
     // Is it a migration crate at all? Said before anything else, lock file included.
     dir.registered()?;
-    // Unless `dry_run`, the whole run holds the migration directory's lock, from reading
-    // `lib.rs` to registering the new migration: runs at the same time go one after the other,
-    // and each finds the migrations of the one before it (so it refuses, as the database does
-    // not have them yet, or, with `--empty`, writes after them).
     let _lock = if options.dry_run {
         None
     } else {
@@ -598,8 +631,12 @@ pub async fn makemigration_with(
                 .join("\n")
         );
     }
+    let unmanaged = analysis.unmanaged.clone();
     if analysis.plan.is_empty() && !options.empty {
-        return Ok(Outcome::NoChanges);
+        return Ok(Made {
+            outcome: Outcome::NoChanges,
+            unmanaged,
+        });
     }
     let source = render_file(&FileSpec {
         message,
@@ -611,10 +648,13 @@ pub async fn makemigration_with(
     let source = rustfmt(&source);
     let report = analysis.report();
     if options.dry_run {
-        return Ok(Outcome::DryRun {
-            name,
-            source,
-            report,
+        return Ok(Made {
+            outcome: Outcome::DryRun {
+                name,
+                source,
+                report,
+            },
+            unmanaged,
         });
     }
     let path = if options.empty {
@@ -622,12 +662,15 @@ pub async fn makemigration_with(
     } else {
         dir.add_with_snapshot(&name, &source, &Snapshot::of(&analysis.declared))?
     };
-    Ok(Outcome::Written {
-        path,
-        name,
-        summary: analysis.plan.changes.iter().map(|c| c.summary()).collect(),
-        report,
-        hazards: analysis.hazards,
+    Ok(Made {
+        outcome: Outcome::Written {
+            path,
+            name,
+            summary: analysis.plan.changes.iter().map(|c| c.summary()).collect(),
+            report,
+            hazards: analysis.hazards,
+        },
+        unmanaged,
     })
 }
 
