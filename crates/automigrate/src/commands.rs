@@ -292,6 +292,70 @@ fn exclude(config: &Config, live: &mut Schema, declared: &Schema) -> anyhow::Res
     Ok(())
 }
 
+/// The history tables of other migration tools, by name, and the tool. A database that another
+/// tool migrated keeps its table: it is left alone (listed as not managed) unless an entity
+/// declares it or `automigrate.toml` says `drop_other_tools_history = true`. Names that
+/// applications commonly use for tables of their own (`migrations`, Laravel's and TypeORM's) are
+/// not in the list: exclude them in `automigrate.toml` if they are another tool's.
+pub const OTHER_TOOLS_HISTORY: &[(&str, &str)] = &[
+    ("alembic_version", "Alembic"),
+    ("_prisma_migrations", "Prisma"),
+    ("__diesel_schema_migrations", "Diesel"),
+    ("flyway_schema_history", "Flyway"),
+    ("goose_db_version", "goose"),
+    ("_sqlx_migrations", "sqlx"),
+    ("atlas_schema_revisions", "Atlas"),
+    ("refinery_schema_history", "refinery"),
+    (
+        "schema_migrations",
+        "Rails, golang-migrate, dbmate, Ecto or another tool",
+    ),
+    ("ar_internal_metadata", "Rails"),
+    ("django_migrations", "Django"),
+    ("databasechangelog", "Liquibase"),
+    ("databasechangeloglock", "Liquibase"),
+    ("knex_migrations", "Knex"),
+    ("knex_migrations_lock", "Knex"),
+    ("__EFMigrationsHistory", "Entity Framework"),
+    ("SequelizeMeta", "Sequelize"),
+    ("doctrine_migration_versions", "Doctrine"),
+    ("mikro_orm_migrations", "MikroORM"),
+    ("__drizzle_migrations", "Drizzle"),
+    ("pgmigrations", "node-pg-migrate"),
+    ("phinxlog", "Phinx"),
+];
+
+/// The tool whose history table `table` (a key of [`Schema::tables`]) is, if it is one.
+pub fn other_tool_of(table: &str) -> Option<&'static str> {
+    // A PostgreSQL table outside the default schema is `schema.name`.
+    let name = table.rsplit('.').next().unwrap_or(table);
+    OTHER_TOOLS_HISTORY
+        .iter()
+        .find(|(known, _)| known.eq_ignore_ascii_case(name))
+        .map(|(_, tool)| *tool)
+}
+
+/// Takes the other tools' history tables that no entity declares out of the live schema, and
+/// says so, one note each.
+fn leave_other_tools_alone(config: &Config, live: &mut Schema, declared: &Schema) -> Vec<String> {
+    if config.drop_other_tools_history {
+        return Vec::new();
+    }
+    let mut notes = Vec::new();
+    live.tables.retain(|name, _| {
+        match other_tool_of(name).filter(|_| !declared.tables.contains_key(name)) {
+            Some(tool) => {
+                notes.push(format!(
+                    "{name}: history table of another migration tool ({tool})"
+                ));
+                false
+            }
+            None => true,
+        }
+    });
+    notes
+}
+
 /// Counts rows, up to just over the limit, in each table the hazards name: one query per 100
 /// tables (`UNION ALL` of bounded counts), not one per table.
 async fn count_rows(
@@ -440,6 +504,8 @@ pub async fn analyze_with(
     dialect::unsized_strings_take_live_length(&live.schema, &mut declared);
     let mut live = live;
     exclude(&project.config, &mut live.schema, &declared)?;
+    let other_tools = leave_other_tools_alone(&project.config, &mut live.schema, &declared);
+    live.unmanaged.extend(other_tools);
     // What the entities never declared on their tables is left alone.
     let left_alone = automigrate_core::snapshot::leave_alone(
         &mut live.schema,

@@ -9,6 +9,9 @@
 //! # The entities own every object of these kinds: what they do not declare is dropped, even
 //! # if they never declared it. Kinds: indexes, uniques, defaults, foreign_keys.
 //! owns = ["indexes"]
+//! # The history tables of other migration tools (alembic_version, _prisma_migrations, …) are
+//! # left alone unless an entity declares them; once the move to automigrate is done:
+//! drop_other_tools_history = true
 //! # PostgreSQL: the schema the migrations run in, as the migration crate's DATABASE_SCHEMA
 //! # (or `-s`) says; the environment's DATABASE_SCHEMA and `cargo xtask -s` take precedence.
 //! database_schema = "app"
@@ -41,6 +44,11 @@ pub struct Config {
     /// Per-table settings.
     #[serde(default)]
     pub tables: std::collections::BTreeMap<String, TableConfig>,
+    /// Propose dropping the history tables of other migration tools (`alembic_version`,
+    /// `_prisma_migrations`, … [`crate::commands::OTHER_TOOLS_HISTORY`]) like any other table
+    /// no entity declares; by default they are left alone.
+    #[serde(default)]
+    pub drop_other_tools_history: bool,
     /// PostgreSQL: the schema to compare with (the connection's `search_path`), as
     /// sea-orm-migration's `DATABASE_SCHEMA`; `None` keeps the connection's own.
     #[serde(default)]
