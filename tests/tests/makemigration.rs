@@ -194,3 +194,41 @@ async fn postgres_round_trip() -> anyhow::Result<()> {
 async fn mysql_round_trip() -> anyhow::Result<()> {
     round_trip(Backend::MySql, "mysql_round_trip").await
 }
+
+/// Issue 15, item 14: a migration module declared with `#[path = "…"]` under another name is
+/// known by the name it records in the history (its file's), so that once applied it is not
+/// reported as pending (nor its history row as unknown), and the next migration is made.
+#[tokio::test]
+async fn a_module_declared_with_a_path() -> anyhow::Result<()> {
+    let db = TestDb::new(Backend::Sqlite, "path_module").await?;
+    let krate = MigrationCrate::new("path_module")?;
+    let (first, _) = written(krate.makemigration(&db, &entities::v1(), "v1").await?);
+    // Move the file under `src/migrations/` and declare it as `mod v1` with its path.
+    let src = krate.root.join("src");
+    std::fs::create_dir(src.join("migrations"))?;
+    std::fs::rename(
+        src.join(format!("{first}.rs")),
+        src.join("migrations").join(format!("{first}.rs")),
+    )?;
+    let lib = std::fs::read_to_string(src.join("lib.rs"))?
+        .replace(
+            &format!("mod {first};"),
+            &format!("#[path = \"migrations/{first}.rs\"]\nmod v1;"),
+        )
+        .replace(&format!("{first}::Migration"), "v1::Migration");
+    std::fs::write(src.join("lib.rs"), lib)?;
+    krate.run(&db, &["up"])?;
+    assert!(
+        krate
+            .run(&db, &["status"])?
+            .contains(&format!("Migration '{first}'... Applied"))
+    );
+    assert!(matches!(
+        krate.makemigration(&db, &entities::v1(), "again").await?,
+        Outcome::NoChanges
+    ));
+    let (second, _) = written(krate.makemigration(&db, &entities::v2(), "v2").await?);
+    assert!(second > first, "{second} sorts after {first}");
+    krate.run(&db, &["up"])?;
+    Ok(())
+}
