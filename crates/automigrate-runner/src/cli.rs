@@ -195,12 +195,12 @@ enum Command {
 /// ```
 pub async fn run_cli<M: MigratorTrait>(_migrator: M) {
     if let Err(e) = connection::load_dotenv() {
-        eprintln!("error: {e:#}");
+        eprintln!("error: {}", crate::error_text(&e));
         std::process::exit(1);
     }
     let cli = Cli::parse();
     if let Err(e) = run::<M>(cli).await {
-        eprintln!("error: {e:#}");
+        eprintln!("error: {}", crate::error_text(&e));
         std::process::exit(1);
     }
 }

@@ -113,6 +113,24 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
+/// An error and its causes on one line, as `{:#}` prints them, but each message once: sea-orm's
+/// errors repeat their source in their own message (`Execution Error: X` caused by `X`), which
+/// `{:#}` would print twice.
+pub fn error_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let message = cause.to_string();
+        if message.is_empty() || text.contains(&message) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&message);
+    }
+    text
+}
+
 fn list(names: &[String]) -> String {
     if names.is_empty() {
         return " (none)".into();
@@ -128,5 +146,21 @@ pub(crate) fn secs(d: Duration) -> String {
         format!("{}s", d.as_secs())
     } else {
         format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_message_once() {
+        let db = sea_orm::DbErr::Exec(sea_orm::RuntimeErr::Internal("no such table: x".into()));
+        let e = anyhow::Error::from(Error::Db(db)).context("applying migration `m1`");
+        assert_eq!(format!("{e:#}").matches("no such table").count(), 2);
+        assert_eq!(
+            error_text(&e),
+            "applying migration `m1`: Execution Error: no such table: x"
+        );
     }
 }

@@ -128,7 +128,7 @@ where
         closed: false,
     };
     if let Err(e) = automigrate_runner::connection::load_dotenv() {
-        eprintln!("error: {e:#}");
+        eprintln!("error: {}", automigrate_runner::error_text(&e));
         return 2;
     }
     let cli = match Cli::try_parse_from(args) {
@@ -151,7 +151,7 @@ where
     match runtime.block_on(run(cli, entities, &mut out)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", automigrate_runner::error_text(&e));
             2
         }
     }
