@@ -943,3 +943,32 @@ fn a_malformed_env_line_is_named() -> anyhow::Result<()> {
     assert!(!stderr.contains("no database URL"), "{stderr}");
     Ok(())
 }
+
+/// Issue 15, item 14's class: a standard output that closes early (`migration history | head
+/// -1`) does not make the runner panic: the command does its work and exits as without the pipe.
+#[tokio::test]
+async fn a_closed_standard_output_changes_nothing() -> anyhow::Result<()> {
+    let db = TestDb::new(Backend::Sqlite, "runner_closed_stdout").await?;
+    let closed = |args: &[&str]| -> anyhow::Result<(Option<i32>, String)> {
+        // A pipe whose reader is gone before the command writes anything.
+        let (reader, writer) = std::io::pipe()?;
+        drop(reader);
+        let out = command(&db, args).stdout(writer).output()?;
+        Ok((
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ))
+    };
+    for args in [
+        &["up", "--to", M3][..],
+        &["history"],
+        &["current"],
+        &["down", "--sql"],
+    ] {
+        let (code, stderr) = closed(args)?;
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    assert_eq!(versions(&db).await?, names(&[M1, M2, M3]));
+    Ok(())
+}

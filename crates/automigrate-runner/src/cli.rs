@@ -13,6 +13,7 @@ use crate::DEFAULT_LOCK_TIMEOUT;
 use crate::connection::{self, redact};
 use crate::failure::FailedStatement;
 use crate::ops::{self, History};
+use crate::output;
 use crate::plan::{self, DownTo, Target, UpTo};
 use crate::preview::{Direction, preview_sql};
 
@@ -195,12 +196,12 @@ enum Command {
 /// ```
 pub async fn run_cli<M: MigratorTrait>(_migrator: M) {
     if let Err(e) = connection::load_dotenv() {
-        eprintln!("error: {}", crate::error_text(&e));
+        crate::output::eprint_line(&format!("error: {}", crate::error_text(&e)));
         std::process::exit(1);
     }
     let cli = Cli::parse();
     if let Err(e) = run::<M>(cli).await {
-        eprintln!("error: {}", crate::error_text(&e));
+        crate::output::eprint_line(&format!("error: {}", crate::error_text(&e)));
         std::process::exit(1);
     }
 }
@@ -308,29 +309,23 @@ async fn run_on<M: MigratorTrait>(
                 (None, Some(t)) => UpTo::Target(Target::parse(&t)),
                 (None, None) => UpTo::All,
             };
-            println!(
-                "{}",
-                ops::up_tracked::<M>(db, to, timeout, Some(failed)).await?
-            );
+            let report = ops::up_tracked::<M>(db, to, timeout, Some(failed)).await?;
+            output::print(&format!("{report}\n"))?;
         }
         Command::Down { num, to, .. } => {
             let to = match to {
                 Some(t) => DownTo::Target(Target::parse(&t)),
                 None => DownTo::Steps(num),
             };
-            println!(
-                "{}",
-                ops::down_tracked::<M>(db, to, timeout, Some(failed)).await?
-            );
+            let report = ops::down_tracked::<M>(db, to, timeout, Some(failed)).await?;
+            output::print(&format!("{report}\n"))?;
         }
         Command::Stamp { target } => {
-            println!(
-                "{}",
-                ops::stamp::<M>(db, Target::parse(&target), timeout).await?
-            );
+            let report = ops::stamp::<M>(db, Target::parse(&target), timeout).await?;
+            output::print(&format!("{report}\n"))?;
         }
-        Command::Current => print!("{}", current_text(&ops::history::<M>(db).await?)),
-        Command::History => print!("{}", history_text(&ops::history::<M>(db).await?)),
+        Command::Current => output::print(&current_text(&ops::history::<M>(db).await?))?,
+        Command::History => output::print(&history_text(&ops::history::<M>(db).await?))?,
         Command::Init | Command::Generate { .. } => unreachable!("handled without a database"),
     }
     Ok(())
@@ -441,7 +436,7 @@ async fn print_sql<M: MigratorTrait>(
         Plan::Down(to) => (Direction::Down, plan::plan_down(&names, &applied, to)?),
     };
     let selected: Vec<String> = order.iter().map(|&i| names[i].clone()).collect();
-    let mut out = std::io::stdout().lock();
+    let mut out = output::UntilClosed::new(std::io::stdout().lock());
     let command = match direction {
         Direction::Up => "up",
         Direction::Down => "down",

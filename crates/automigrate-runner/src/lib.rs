@@ -31,6 +31,7 @@ pub mod connection;
 mod failure;
 mod lock;
 mod ops;
+pub mod output;
 mod plan;
 mod preview;
 

@@ -2,6 +2,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use automigrate_runner::output::eprint_line;
 use clap::{Parser, Subcommand};
 
 use automigrate_core::renames::Rename;
@@ -123,12 +124,9 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let mut out = UntilClosed {
-        inner: out,
-        closed: false,
-    };
+    let mut out = automigrate_runner::output::UntilClosed::new(out);
     if let Err(e) = automigrate_runner::connection::load_dotenv() {
-        eprintln!("error: {}", automigrate_runner::error_text(&e));
+        eprint_line(&format!("error: {}", automigrate_runner::error_text(&e)));
         return 2;
     }
     let cli = match Cli::try_parse_from(args) {
@@ -144,55 +142,20 @@ where
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            eprint_line(&format!("error: cannot start the async runtime: {e}"));
             return 2;
         }
     };
     match runtime.block_on(run(cli, entities, &mut out)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", automigrate_runner::error_text(&e));
+            eprint_line(&format!("error: {}", automigrate_runner::error_text(&e)));
             2
         }
     }
 }
 
 const NO_CHANGES: &str = "No changes detected: the database matches the entities.";
-
-/// A writer that, once its reader has gone (a broken pipe), swallows the rest: output nobody
-/// reads is no error, and must not change the exit code. Other write errors stay errors.
-struct UntilClosed<'a> {
-    inner: &'a mut dyn std::io::Write,
-    closed: bool,
-}
-
-impl std::io::Write for UntilClosed<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.closed {
-            return Ok(buf.len());
-        }
-        match self.inner.write(buf) {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-                self.closed = true;
-                Ok(buf.len())
-            }
-            other => other,
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        if self.closed {
-            return Ok(());
-        }
-        match self.inner.flush() {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-                self.closed = true;
-                Ok(())
-            }
-            other => other,
-        }
-    }
-}
 
 async fn run(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> anyhow::Result<u8> {
     let code = run_to(cli, entities, out).await?;
@@ -265,15 +228,15 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
                     report,
                 } => {
                     if !report.is_empty() {
-                        eprintln!("{}", report.join("\n"));
+                        eprint_line(&report.join("\n"));
                     }
-                    eprintln!(
+                    eprint_line(&format!(
                         "Would write {} (dry run: nothing written):\n",
                         cli.migration_dir
                             .join("src")
                             .join(format!("{name}.rs"))
                             .display()
-                    );
+                    ));
                     write!(out, "{source}")?;
                 }
                 Outcome::Written {
