@@ -285,7 +285,10 @@ fn hint(text: &str, code: Option<&str>, sqlx: Option<&sea_orm::sqlx::Error>) -> 
                 (or mysql://…, sqlite://path?mode=rwc), with special characters of the user name \
                 and password percent-encoded (@ as %40, / as %2F, : as %3A)";
     }
-    if matches!(sqlx, Some(sea_orm::sqlx::Error::Tls(_))) || lower.contains("tls") {
+    if matches!(sqlx, Some(sea_orm::sqlx::Error::Tls(_)))
+        || lower.contains("tls")
+        || lower.contains("ssl")
+    {
         return "the TLS connection failed: check the server's certificate and the URL's sslmode";
     }
     if code == Some("3D000") || lower.contains("unknown database") {
@@ -424,6 +427,12 @@ mod tests {
             None,
         );
         assert!(denied.contains("password"), "{denied}");
+        let ssl = hint(
+            "server does not support SSL, but SSL was required",
+            None,
+            None,
+        );
+        assert!(ssl.contains("sslmode"), "{ssl}");
     }
 
     #[test]
