@@ -61,11 +61,17 @@ async fn alter(backend: Backend, name: &str) -> anyhow::Result<()> {
         backend != Backend::Sqlite,
         "{text}"
     );
-    if backend == Backend::Sqlite {
-        assert!(text.contains("~ table users rebuilt"), "{text}");
-        assert!(text.contains("~ table comments rebuilt"), "{text}");
-        assert!(krate.file(&third)?.contains("PRAGMA foreign_keys = OFF"));
+    // The same operations on every backend; SQLite carries them out by rebuilding the tables
+    // when the migration runs.
+    let source = krate.file(&third)?;
+    for op in [
+        "ops::alter_column(",
+        "ops::drop_foreign_key(",
+        "ops::add_foreign_key(",
+    ] {
+        assert!(source.contains(op), "{op} missing:\n{source}");
     }
+    assert!(!source.contains("PRAGMA"), "{source}");
 
     // The hazards are in the file, next to their statements, with the rows they concern.
     let source = krate.file(&third)?;

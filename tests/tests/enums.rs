@@ -1,6 +1,7 @@
-//! Enum values added: `ALTER TYPE … ADD VALUE` on PostgreSQL, a column change on MySQL (whose
-//! enums are column types), nothing on SQLite (which stores them as text). `down` removes the
-//! value again, which PostgreSQL can only do by recreating the type.
+//! Enum values added: `ops::alter_enum` on PostgreSQL (`ALTER TYPE … ADD VALUE` when it runs), a
+//! column change on MySQL (whose enums are column types), nothing on SQLite (which stores them
+//! as text). `down` removes the value again, which PostgreSQL can only do by recreating the
+//! type.
 use automigrate::commands::Outcome;
 use automigrate_core::{Backend, diff};
 use automigrate_e2e::{MigrationCrate, TestDb, column_order_free, entities, written};
@@ -26,12 +27,19 @@ async fn enum_values(backend: Backend, name: &str) -> anyhow::Result<()> {
         Backend::Postgres => {
             assert_eq!(summary, vec!["~ enum user_role + (editor)"]);
             let source: String = krate.file(&name)?.split_whitespace().collect();
+            let (up, down) = source.split_once("asyncfndown").unwrap();
+            let to = r#"["admin","editor","member"]"#;
+            let from = r#"["admin","member"]"#;
             assert!(
-                source.contains(r#".add_value("editor").before("member")"#),
+                up.contains(&format!(
+                    r#"ops::alter_enum(manager,"user_role",{from},{to},)"#
+                )),
                 "{source}"
             );
             assert!(
-                source.contains(r#".rename_to("user_role__old")"#),
+                down.contains(&format!(
+                    r#"ops::alter_enum(manager,"user_role",{to},{from},)"#
+                )),
                 "{source}"
             );
         }

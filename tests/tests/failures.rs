@@ -55,8 +55,12 @@ async fn failing_statement(backend: Backend, name: &str) -> anyhow::Result<()> {
         }
         _ => "ALTER TABLE `permit` DROP PRIMARY KEY, ADD PRIMARY KEY (`user_id`)",
     };
+    // The file says what changes; the statement is made when it runs, for the backend.
     let source = krate.file(&second)?;
-    assert!(source.contains(key), "{source}");
+    assert!(
+        source.contains(r#".set_primary_key(["user_id"])"#),
+        "{source}"
+    );
 
     let (ok, out, err) = run(&krate.build()?, &db, &["up"]);
     assert!(!ok, "the migration must fail:\n{out}{err}");

@@ -253,3 +253,31 @@ async fn refuses_an_unsigned_auto_increment_key_on_postgres() -> anyhow::Result<
     written(krate.makemigration(&db, &entities, "counters").await?);
     Ok(())
 }
+
+/// A migration that calls `automigrate_ops` in a crate that does not depend on it would not
+/// compile: refused, naming the manifest, with nothing written.
+#[tokio::test]
+async fn refuses_a_migration_crate_without_automigrate_ops() -> anyhow::Result<()> {
+    let db = TestDb::new(Backend::Sqlite, "refusal_no_ops").await?;
+    let krate = MigrationCrate::new("refusal_no_ops")?;
+    let manifest = krate.root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)?;
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("automigrate-ops"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&manifest, without)?;
+    let before = snapshot(&krate.root);
+    // v1's `users.role` is an enum: its table is created with `ops::create_enum` first.
+    let err = krate
+        .makemigration(&db, &entities::v1(), "v1")
+        .await
+        .unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.contains("automigrate-ops"), "{msg}");
+    assert!(msg.contains(&manifest.display().to_string()), "{msg}");
+    assert!(msg.contains("Nothing was written"), "{msg}");
+    assert_eq!(snapshot(&krate.root), before);
+    Ok(())
+}

@@ -16,9 +16,11 @@ async fn postgres_failed_migration_changes_nothing() -> anyhow::Result<()> {
     let (name, _) = written(krate.makemigration(&db, &entities::v2(), "v2").await?);
     let path = krate.root.join("src").join(format!("{name}.rs"));
     let source = std::fs::read_to_string(&path)?;
+    let drop = ".drop_column(\"legacy_flag\")";
+    assert!(source.contains(drop), "{source}");
     let source = source.replacen(
-        ".drop_column(\"legacy_flag\")",
-        ".drop_column(\"legacy_flag\").add_column(ColumnDef::new(\"bio\").text())",
+        drop,
+        &format!("{drop}.add_column(ColumnDef::new(\"bio\").text())"),
         1,
     );
     std::fs::write(&path, source)?;
@@ -58,16 +60,14 @@ async fn sqlite_failed_rebuild_changes_nothing() -> anyhow::Result<()> {
     // v3 makes users.bio NOT NULL: the rebuild's copy fails on Ada's NULL.
     let (name, summary) = written(krate.makemigration(&db, &entities::v3(), "v3").await?);
     assert!(
-        summary
-            .iter()
-            .any(|l| l.starts_with("~ table users rebuilt")),
+        summary.iter().any(|l| l.starts_with("~ column users.bio")),
         "{summary:#?}"
     );
     let err = krate.run(&db, &["up"]).expect_err("the rebuild must fail");
     assert!(err.to_string().contains("NOT NULL"), "{err}");
     let after = db.schema().await?;
     assert!(
-        !after.tables.contains_key("users__new"),
+        !after.tables.keys().any(|t| t.starts_with("users__")),
         "a half-built table is left"
     );
     assert_eq!(

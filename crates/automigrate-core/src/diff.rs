@@ -4,7 +4,7 @@
 //! which the adapters have already brought to one canonical spelling.
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Backend, Column, EnumType, ForeignKey, Index, Schema, Table};
+use crate::model::{Column, EnumType, ForeignKey, Index, Schema, Table};
 
 /// One change to a schema. Each carries what it needs to build its own inverse: a dropped column
 /// keeps the whole column, a dropped table the whole table.
@@ -79,13 +79,6 @@ pub enum Change {
         from_name: Option<String>,
         to_name: Option<String>,
     },
-    /// SQLite: a table rebuilt because it cannot be altered in place (create the new table,
-    /// copy the rows, drop the old one, rename). `changes` are the changes it carries out.
-    RebuildTable {
-        from: Table,
-        to: Table,
-        changes: Vec<Change>,
-    },
 }
 
 impl Change {
@@ -146,11 +139,6 @@ impl Change {
                 from: to,
                 to: from,
             },
-            RebuildTable { from, to, changes } => RebuildTable {
-                from: to,
-                to: from,
-                changes: changes.iter().rev().map(Change::inverse).collect(),
-            },
         }
     }
 
@@ -161,7 +149,6 @@ impl Change {
             CreateNamespace(_) | DropNamespace(_) => None,
             CreateEnum(_) | DropEnum(_) | AlterEnum { .. } => None,
             CreateTable(t) | DropTable(t) => Some(&t.name),
-            RebuildTable { to, .. } => Some(&to.name),
             RenameTable { to, .. } => Some(to),
             AddColumn { table, .. }
             | DropColumn { table, .. }
@@ -178,11 +165,26 @@ impl Change {
 
     /// True when applying the change destroys data.
     pub fn loses_data(&self) -> bool {
+        use Change::*;
         match self {
-            Change::DropTable(_) | Change::DropColumn { .. } => true,
-            Change::AlterEnum { from, to, .. } => !only_adds(from, to),
-            Change::RebuildTable { changes, .. } => changes.iter().any(Change::loses_data),
-            _ => false,
+            DropTable(_) | DropColumn { .. } => true,
+            AlterEnum { from, to, .. } => !only_adds(from, to),
+            // What a change of type or key may lose is a hazard of its own (narrowing).
+            CreateNamespace(_)
+            | DropNamespace(_)
+            | CreateEnum(_)
+            | DropEnum(_)
+            | CreateTable(_)
+            | AddColumn { .. }
+            | AlterColumn { .. }
+            | AddIndex { .. }
+            | DropIndex { .. }
+            | AddForeignKey { .. }
+            | DropForeignKey { .. }
+            | RenameTable { .. }
+            | RenameColumn { .. }
+            | AlterTableComment { .. }
+            | AlterPrimaryKey { .. } => false,
         }
     }
 
@@ -277,17 +279,6 @@ impl Change {
                     text(from),
                     text(to)
                 )
-            }
-            RebuildTable { to, changes, .. } => {
-                let mut s = format!(
-                    "~ table {} rebuilt (SQLite cannot alter it in place):",
-                    to.name
-                );
-                for c in changes {
-                    s.push_str("\n    ");
-                    s.push_str(&c.summary());
-                }
-                s
             }
         }
     }
@@ -516,28 +507,21 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
         }
     }
 
-    // Foreign keys that must be dropped before a change and added again after it: on MySQL,
-    // those on a column whose type changes (either end; MySQL refuses the change otherwise);
-    // everywhere but SQLite (which rebuilds), those that reference a table whose primary key
+    // Foreign keys that must be dropped before a change and added again after it, for the
+    // backend that needs it most, so that the plan runs on every backend: those on a column
+    // whose type changes (either end; MySQL refuses the change otherwise, and the two ends must
+    // match again when the key comes back), and those that reference a table whose primary key
     // changes (the key, or its index, is what they stand on).
-    let retyped: BTreeSet<(&str, &str)> = if to.backend == Backend::MySql {
-        alter_columns
-            .iter()
-            .filter_map(|c| match c {
-                Change::AlterColumn { table, from, to } if from.sql_type != to.sql_type => {
-                    Some((table.as_str(), to.name.as_str()))
-                }
-                _ => None,
-            })
-            .collect()
-    } else {
-        BTreeSet::new()
-    };
-    let rekeyed: BTreeSet<&str> = if to.backend == Backend::Sqlite {
-        BTreeSet::new()
-    } else {
-        alter_pks.iter().filter_map(Change::table).collect()
-    };
+    let retyped: BTreeSet<(&str, &str)> = alter_columns
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterColumn { table, from, to } if from.sql_type != to.sql_type => {
+                Some((table.as_str(), to.name.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    let rekeyed: BTreeSet<&str> = alter_pks.iter().filter_map(Change::table).collect();
     if !retyped.is_empty() || !rekeyed.is_empty() {
         let adding: BTreeSet<(String, _)> = add_fks
             .iter()
@@ -582,15 +566,13 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
 
     // Tables that reference each other (a cycle) cannot all have their foreign keys inline:
     // a key to a table created later is added after both exist, and a key to a table dropped
-    // earlier is dropped before it. SQLite accepts references to tables that do not exist yet
-    // and cannot add keys afterwards, so there they stay inline.
-    let split = to.backend != Backend::Sqlite;
+    // earlier is dropped before it. (SQLite would accept them inline; the other backends not.)
     let mut create_tables = Vec::new();
     let mut placed: BTreeSet<&str> = BTreeSet::new();
     let created_names: BTreeSet<&str> = created.iter().map(|t| t.name.as_str()).collect();
     for orig in topological(&created) {
         let mut t = orig.clone();
-        if split {
+        {
             let (later, now): (Vec<ForeignKey>, Vec<ForeignKey>) =
                 t.foreign_keys.drain(..).partition(|fk| {
                     fk.ref_table != t.name
@@ -615,7 +597,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
     for t in &order {
         let name = t.name.as_str();
         let mut t = (*t).clone();
-        if split {
+        {
             // Keys of this table to tables dropped before it go first.
             let (first, keep): (Vec<ForeignKey>, Vec<ForeignKey>) = t
                 .foreign_keys
@@ -642,113 +624,19 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
     changes.extend(drop_indexes);
     changes.extend(create_enums);
     changes.extend(create_tables);
-    changes.extend(add_columns);
-    changes.extend(alter_columns);
-    changes.extend(drop_columns);
-    changes.extend(alter_pks);
+    // A table's own changes (columns added, altered, dropped, its key) go together, table by
+    // table: SQLite carries them out in one rebuild.
+    let mut own: Vec<Change> = add_columns;
+    own.extend(alter_columns);
+    own.extend(drop_columns);
+    own.extend(alter_pks);
+    own.sort_by(|a, b| a.table().cmp(&b.table()));
+    changes.extend(own);
     changes.extend(add_indexes);
     changes.extend(add_fks);
     changes.extend(drop_tables);
     changes.extend(drop_enums);
-    if to.backend == Backend::Sqlite {
-        changes = sqlite_rebuilds(changes, from, to);
-    }
     Plan { changes }
-}
-
-/// True when SQLite can carry out the change with `ALTER TABLE` or `CREATE`/`DROP INDEX`.
-fn sqlite_can_alter(change: &Change, from: &Table) -> bool {
-    match change {
-        Change::AlterColumn { .. }
-        | Change::AddForeignKey { .. }
-        | Change::DropForeignKey { .. }
-        | Change::AlterPrimaryKey { .. } => false,
-        // An inline UNIQUE constraint cannot be dropped.
-        Change::DropIndex { index, .. } => !index.constraint,
-        // SQLite refuses to add a NOT NULL column without a default.
-        Change::AddColumn { column, .. } => column.nullable || column.default.is_some(),
-        // ... and to drop a column that a key uses.
-        // (and one that a CHECK names: SQLite refuses to drop it).
-        Change::DropColumn { column, .. } => {
-            !from.primary_key.contains(&column.name)
-                && !from
-                    .foreign_keys
-                    .iter()
-                    .any(|fk| fk.columns.contains(&column.name))
-                && !from
-                    .checks
-                    .iter()
-                    .any(|c| crate::dialect::sql_names(&c.expr, &column.name))
-        }
-        _ => true,
-    }
-}
-
-/// Replaces the changes to a table that SQLite cannot alter in place by one rebuild of it.
-fn sqlite_rebuilds(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<Change> {
-    let rebuilt: BTreeSet<String> = changes
-        .iter()
-        .filter_map(|c| {
-            let table = c.table()?;
-            let old = from.tables.get(table)?;
-            to.tables.get(table)?;
-            (!matches!(c, Change::CreateTable(_) | Change::DropTable(_))
-                && !sqlite_can_alter(c, old))
-            .then(|| table.to_string())
-        })
-        .collect();
-    if rebuilt.is_empty() {
-        return changes;
-    }
-    let is_carried = |c: &Change| {
-        c.table().is_some_and(|t| rebuilt.contains(t))
-            && !matches!(c, Change::CreateTable(_) | Change::DropTable(_))
-    };
-    let mut carried: BTreeMap<String, Vec<Change>> = BTreeMap::new();
-    let mut rest = Vec::with_capacity(changes.len());
-    let mut first_carried = None;
-    for c in changes {
-        if is_carried(&c) {
-            first_carried.get_or_insert(rest.len());
-            carried
-                .entry(c.table().unwrap_or_default().to_string())
-                .or_default()
-                .push(c);
-        } else {
-            rest.push(c);
-        }
-    }
-    // The rebuilds go where the first of their changes was, but after every new table exists,
-    // so that new foreign keys point at tables that are there.
-    let after_creates = rest
-        .iter()
-        .rposition(|c| matches!(c, Change::CreateTable(_) | Change::CreateEnum(_)))
-        .map_or(0, |i| i + 1);
-    let at = first_carried.unwrap_or(0).max(after_creates);
-    let rebuilds = carried.into_iter().map(|(t, changes)| {
-        let old = &from.tables[&t];
-        let mut new = to.tables[&t].clone();
-        // The table's CHECK constraints go into the new table, but for those that name a
-        // column the new one does not have (codegen says so in the file).
-        new.checks = old
-            .checks
-            .iter()
-            .filter(|c| {
-                old.columns.iter().all(|col| {
-                    new.column(&col.name).is_some()
-                        || !crate::dialect::sql_names(&c.expr, &col.name)
-                })
-            })
-            .cloned()
-            .collect();
-        Change::RebuildTable {
-            from: old.clone(),
-            to: new,
-            changes,
-        }
-    });
-    rest.splice(at..at, rebuilds);
-    rest
 }
 
 /// Orders tables so that every table comes after the tables it references (among `tables`).
@@ -930,59 +818,11 @@ mod tests {
         assert!(matches!(plan.changes[1], Change::AddIndex { .. }));
     }
 
+    /// The plan does not depend on the backend it was diffed for: its changes are carried out
+    /// by each backend when the migration runs (SQLite rebuilds the table for what it cannot
+    /// alter in place, which its hazards say).
     #[test]
-    fn sqlite_rebuild_carries_checks_but_those_naming_a_dropped_column() {
-        use crate::model::Check;
-        let mut t = table(
-            "t",
-            &[
-                col("id", "integer", false),
-                col("a", "text", false),
-                col("b", "integer", true),
-            ],
-        );
-        let check = |name: Option<&str>, expr: &str| Check {
-            name: name.map(str::to_string),
-            expr: expr.to_string(),
-        };
-        t.checks = vec![
-            check(None, "length(a) < 10"),
-            check(Some("b_positive"), "\"B\" > 0"),
-        ];
-        let mut declared = table("t", &[col("id", "integer", false), col("a", "text", false)]);
-        let sqlite = |tables| Schema {
-            backend: Backend::Sqlite,
-            ..schema(tables)
-        };
-        // Dropping `b`, which a CHECK names: SQLite's DROP COLUMN would refuse, so a rebuild,
-        // which keeps the other CHECK and says that it leaves that one behind.
-        let plan = diff(&sqlite(vec![t.clone()]), &sqlite(vec![declared.clone()]));
-        let [Change::RebuildTable { to, .. }] = plan.changes.as_slice() else {
-            panic!("{plan:#?}")
-        };
-        assert_eq!(to.checks, [check(None, "length(a) < 10")]);
-        let codes: Vec<&str> = crate::hazards::of(&plan.changes[0], Backend::Sqlite)
-            .iter()
-            .map(|h| h.code)
-            .collect();
-        assert_eq!(codes, ["drop-column", "check-dropped", "table-rebuild"]);
-        // The inverse puts both back.
-        let Change::RebuildTable { to, .. } = &plan.inverse().changes[0] else {
-            panic!()
-        };
-        assert_eq!(to.checks.len(), 2);
-        // A change that needs no rebuild leaves the checks alone.
-        declared.columns.push(col("b", "integer", true));
-        declared.columns.push(col("c", "text", true));
-        let plan = diff(&sqlite(vec![t]), &sqlite(vec![declared]));
-        assert!(
-            matches!(plan.changes[..], [Change::AddColumn { .. }]),
-            "{plan:#?}"
-        );
-    }
-
-    #[test]
-    fn sqlite_rebuilds_what_it_cannot_alter_and_nothing_else() {
+    fn the_plan_is_the_same_on_every_backend() {
         let users = table(
             "users",
             &[
@@ -990,49 +830,6 @@ mod tests {
                 col("name", "varchar(100)", false),
             ],
         );
-        let mut v2 = users.clone();
-        v2.columns[1].sql_type = "varchar(255)".into();
-        v2.columns.push(col("bio", "text", true));
-        let sqlite = |tables| Schema {
-            backend: Backend::Sqlite,
-            ..schema(tables)
-        };
-        let plan = diff(&sqlite(vec![users.clone()]), &sqlite(vec![v2.clone()]));
-        assert_eq!(plan.changes.len(), 1, "{plan:#?}");
-        let Change::RebuildTable { from, to, changes } = &plan.changes[0] else {
-            panic!("{plan:#?}")
-        };
-        assert_eq!((from, to), (&users, &v2));
-        assert_eq!(changes.len(), 2);
-        // The inverse rebuilds back, undoing the same changes.
-        let Change::RebuildTable { from, to, .. } = &plan.inverse().changes[0] else {
-            panic!()
-        };
-        assert_eq!((from, to), (&v2, &users));
-
-        // Adding a nullable column alone is a plain ALTER TABLE.
-        let mut v3 = users.clone();
-        v3.columns.push(col("bio", "text", true));
-        let plan = diff(&sqlite(vec![users.clone()]), &sqlite(vec![v3]));
-        assert!(
-            matches!(plan.changes[..], [Change::AddColumn { .. }]),
-            "{plan:#?}"
-        );
-
-        // Other backends alter in place.
-        let plan = diff(&schema(vec![users]), &schema(vec![v2]));
-        assert!(
-            matches!(
-                plan.changes[..],
-                [Change::AddColumn { .. }, Change::AlterColumn { .. }]
-            ),
-            "{plan:#?}"
-        );
-    }
-
-    #[test]
-    fn sqlite_rebuild_comes_after_the_tables_it_now_references() {
-        let users = table("users", &[col("id", "integer", false)]);
         let posts = table(
             "posts",
             &[
@@ -1040,21 +837,50 @@ mod tests {
                 col("user_id", "integer", false),
             ],
         );
+        let mut users2 = users.clone();
+        users2.columns[1].sql_type = "varchar(255)".into();
+        users2.columns.push(col("bio", "text", true));
         let mut posts2 = posts.clone();
         posts2.foreign_keys.push(fk("user_id", "users"));
-        let sqlite = |tables| Schema {
-            backend: Backend::Sqlite,
+        let on = |backend, tables| Schema {
+            backend,
             ..schema(tables)
         };
-        let plan = diff(&sqlite(vec![posts]), &sqlite(vec![users, posts2]));
+        let plans: Vec<Plan> = [Backend::Sqlite, Backend::Postgres, Backend::MySql]
+            .into_iter()
+            .map(|b| {
+                diff(
+                    &on(b, vec![users.clone(), posts.clone()]),
+                    &on(b, vec![users2.clone(), posts2.clone()]),
+                )
+            })
+            .collect();
         assert!(
-            matches!(plan.changes[0], Change::CreateTable(_)),
-            "{plan:#?}"
+            matches!(
+                plans[0].changes[..],
+                [
+                    Change::AddColumn { .. },
+                    Change::AlterColumn { .. },
+                    Change::AddForeignKey { .. }
+                ]
+            ),
+            "{:#?}",
+            plans[0]
         );
-        assert!(
-            matches!(plan.changes[1], Change::RebuildTable { .. }),
-            "{plan:#?}"
-        );
+        assert_eq!(plans[0], plans[1]);
+        assert_eq!(plans[1], plans[2]);
+        let rebuilds = |c: &Change| {
+            crate::hazards::of(c, Backend::Sqlite)
+                .iter()
+                .any(|h| h.code == "table-rebuild")
+        };
+        let flags: Vec<bool> = plans[0].changes.iter().map(rebuilds).collect();
+        assert_eq!(flags, [false, true, true]);
+        assert!(!plans[1].changes.iter().any(|c| {
+            crate::hazards::of(c, Backend::Postgres)
+                .iter()
+                .any(|h| h.code == "table-rebuild")
+        }));
     }
 
     #[test]

@@ -110,28 +110,21 @@ fn narrows(backend: Backend, from: &Column, to: &Column) -> bool {
 /// A foreign key as the plan drops and adds it: (table, columns, referenced table, columns).
 pub type KeyOf = (String, Vec<String>, String, Vec<String>);
 
-/// The foreign keys a plan drops (also inside SQLite rebuilds): one it adds again on the same
-/// columns and target only changes its actions, and the rows already satisfy it.
+/// The foreign keys a plan drops: one it adds again on the same columns and target only changes
+/// its actions, and the rows already satisfy it.
 pub fn dropped_foreign_keys(plan: &crate::diff::Plan) -> std::collections::BTreeSet<KeyOf> {
-    fn walk(changes: &[Change], out: &mut std::collections::BTreeSet<KeyOf>) {
-        for c in changes {
-            match c {
-                Change::DropForeignKey { table, fk } => {
-                    out.insert((
-                        table.clone(),
-                        fk.columns.clone(),
-                        fk.ref_table.clone(),
-                        fk.ref_columns.clone(),
-                    ));
-                }
-                Change::RebuildTable { changes, .. } => walk(changes, out),
-                _ => {}
-            }
-        }
-    }
-    let mut out = std::collections::BTreeSet::new();
-    walk(&plan.changes, &mut out);
-    out
+    plan.changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropForeignKey { table, fk } => Some((
+                table.clone(),
+                fk.columns.clone(),
+                fk.ref_table.clone(),
+                fk.ref_columns.clone(),
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The hazards of one change on a backend. A SQLite rebuild reports those of the changes it
@@ -268,31 +261,68 @@ pub fn of_in(
             format!("changing the primary key of `{table}` rebuilds its index and fails on duplicates"),
             None,
         )),
-        Change::RebuildTable { from, to, changes } => {
-            for c in changes {
-                out.extend(of_in(c, backend, dropped));
-            }
-            for c in from.checks.iter().filter(|c| !to.checks.contains(c)) {
-                out.push(Hazard::new(
-                    "check-dropped",
-                    &to.name,
-                    format!(
-                        "the CHECK ({}) of `{}` is not carried into the rebuilt table: it names a column that goes",
-                        c.expr, to.name
-                    ),
-                    Some("write the constraint the new table needs into this migration by hand"),
-                ));
-            }
-            out.push(Hazard::new(
-                "table-rebuild",
-                &to.name,
-                format!("`{}` is copied into a new table, which takes time on a large table", to.name),
-                None,
-            ));
-        }
-        _ => {}
+        Change::AddColumn { .. }
+        | Change::AlterEnum { .. }
+        | Change::CreateNamespace(_)
+        | Change::DropNamespace(_)
+        | Change::CreateEnum(_)
+        | Change::DropEnum(_)
+        | Change::CreateTable(_)
+        | Change::DropIndex { .. }
+        | Change::DropForeignKey { .. }
+        | Change::RenameTable { .. }
+        | Change::RenameColumn { .. }
+        | Change::AlterTableComment { .. } => {}
+    }
+    if backend == Backend::Sqlite
+        && let Some(table) = change.table()
+        && sqlite_rebuilds(change)
+    {
+        out.push(Hazard::new(
+            "table-rebuild",
+            table,
+            format!("SQLite rebuilds `{table}` for this, copying every row"),
+            None,
+        ));
     }
     out
+}
+
+/// True when SQLite carries out the change by rebuilding its table (`automigrate_ops`): it
+/// alters in place only renames, added columns that are NULL or have a constant default, and
+/// indexes.
+fn sqlite_rebuilds(change: &Change) -> bool {
+    use crate::model::DefaultValue;
+    match change {
+        Change::AlterColumn { from, to, .. } => {
+            from.sql_type != to.sql_type
+                || from.nullable != to.nullable
+                || from.default != to.default
+                || from.auto_increment != to.auto_increment
+        }
+        Change::AddColumn { column, .. } => {
+            matches!(
+                column.default,
+                Some(DefaultValue::CurrentTimestamp | DefaultValue::Expr(_))
+            ) || (!column.nullable && column.default.is_none())
+        }
+        Change::DropColumn { .. }
+        | Change::AddForeignKey { .. }
+        | Change::DropForeignKey { .. }
+        | Change::AlterPrimaryKey { .. } => true,
+        Change::DropIndex { index, .. } => index.constraint,
+        Change::CreateNamespace(_)
+        | Change::DropNamespace(_)
+        | Change::CreateEnum(_)
+        | Change::AlterEnum { .. }
+        | Change::DropEnum(_)
+        | Change::CreateTable(_)
+        | Change::DropTable(_)
+        | Change::AddIndex { .. }
+        | Change::RenameTable { .. }
+        | Change::RenameColumn { .. }
+        | Change::AlterTableComment { .. } => false,
+    }
 }
 
 /// The largest row count worth counting exactly; adapters count up to one more.
@@ -393,7 +423,7 @@ mod tests {
             from: col("numeric(10,2)", false),
             to: col("numeric(12,2)", false),
         };
-        assert_eq!(codes(&widen, Backend::Sqlite), Vec::<&str>::new());
+        assert_eq!(codes(&widen, Backend::Sqlite), ["table-rebuild"]);
         let unique = Change::AddIndex {
             table: t(),
             index: Index {
@@ -445,13 +475,8 @@ mod tests {
             to_name: None,
         };
         assert_eq!(codes(&pk, pg), ["primary-key-change"]);
-        let rebuild = Change::RebuildTable {
-            from: Table::new("t"),
-            to: Table::new("t"),
-            changes: vec![drop.clone()],
-        };
         assert_eq!(
-            codes(&rebuild, Backend::Sqlite),
+            codes(&drop, Backend::Sqlite),
             ["drop-column", "table-rebuild"]
         );
         let e = |v: &[&str]| EnumType {

@@ -68,16 +68,9 @@ fn pair<T: Clone>(mut scored: Vec<(f32, String, String, T)>) -> Vec<(f32, String
         .collect()
 }
 
-/// The changes of a plan, with those a SQLite rebuild carries taken out of it.
+/// The changes of a plan.
 fn flat(plan: &Plan) -> Vec<&Change> {
-    let mut out = Vec::new();
-    for c in &plan.changes {
-        match c {
-            Change::RebuildTable { changes, .. } => out.extend(changes.iter()),
-            c => out.push(c),
-        }
-    }
-    out
+    plan.changes.iter().collect()
 }
 
 /// What two tables must share to be a rename candidate: their columns (by name, with their

@@ -128,33 +128,6 @@ pub struct LeftAlone {
     pub defaults: Vec<(String, String, crate::model::DefaultValue)>,
 }
 
-impl LeftAlone {
-    /// A SQLite rebuild recreates its table from the entities: the indexes and defaults left
-    /// alone on it are carried into the rebuilt table (both ways), so that it keeps them.
-    pub fn keep_in_rebuilds(&self, plan: &mut crate::diff::Plan) {
-        for change in &mut plan.changes {
-            let crate::diff::Change::RebuildTable { from, to, .. } = change else {
-                continue;
-            };
-            for t in [from, to] {
-                for (table, index) in &self.indexes {
-                    if *table == t.name && index.columns.iter().all(|c| t.column(c).is_some()) {
-                        t.indexes.push(index.clone());
-                    }
-                }
-                for (table, column, default) in &self.defaults {
-                    if *table == t.name
-                        && let Some(c) = t.columns.iter_mut().find(|c| c.name == *column)
-                    {
-                        c.default = Some(default.clone());
-                    }
-                }
-                t.sort();
-            }
-        }
-    }
-}
-
 /// Takes out of the live schema what the entities never declared, on the tables they declare:
 /// indexes, unique constraints, foreign keys and column defaults that neither the entities nor
 /// the snapshot name. Those are left alone by the diff; the result lists them.

@@ -191,9 +191,10 @@ pub(crate) fn without_keys(def: &ColumnDef) -> ColumnDef {
 pub async fn alter_column(
     manager: &SchemaManager<'_>,
     table: impl Into<TableName>,
-    from: ColumnDef,
-    to: ColumnDef,
+    from: impl IntoColumnDef,
+    to: impl IntoColumnDef,
 ) -> Result<(), DbErr> {
+    let (from, to) = (from.into_column_def(), to.into_column_def());
     let table = table.into();
     match manager.get_database_backend() {
         DbBackend::Postgres => postgres::alter_column(manager, &table, &from, &to).await,
@@ -202,13 +203,114 @@ pub async fn alter_column(
     }
 }
 
+/// Several changes to one table, carried out together: on SQLite one rebuild of the table for
+/// all of them (so that they succeed or fail as one, and the rows are copied once), elsewhere one
+/// statement after the other. Made by [`alter_table`].
+#[must_use = "a batch does nothing until it is run"]
+pub struct Batch {
+    table: TableName,
+    steps: Vec<Step>,
+}
+
+enum Step {
+    AlterColumn(Box<(ColumnDef, ColumnDef)>),
+    AddColumn(Box<ColumnDef>),
+    DropColumn(String),
+    SetPrimaryKey(Vec<String>),
+}
+
+/// Starts a [`Batch`] of changes to `table`:
+///
+/// ```ignore
+/// ops::alter_table("users")
+///     .alter_column(string_len("name", 100), string_len_null("name", 200))
+///     .drop_column("legacy")
+///     .run(manager)
+///     .await?;
+/// ```
+pub fn alter_table(table: impl Into<TableName>) -> Batch {
+    Batch {
+        table: table.into(),
+        steps: Vec::new(),
+    }
+}
+
+impl Batch {
+    /// [`alter_column`], in the batch.
+    pub fn alter_column(mut self, from: impl IntoColumnDef, to: impl IntoColumnDef) -> Self {
+        let step = Step::AlterColumn(Box::new((from.into_column_def(), to.into_column_def())));
+        self.steps.push(step);
+        self
+    }
+
+    /// [`add_column`], in the batch.
+    pub fn add_column(mut self, column: impl IntoColumnDef) -> Self {
+        self.steps
+            .push(Step::AddColumn(Box::new(column.into_column_def())));
+        self
+    }
+
+    /// [`drop_column`], in the batch.
+    pub fn drop_column(mut self, column: &str) -> Self {
+        self.steps.push(Step::DropColumn(column.to_string()));
+        self
+    }
+
+    /// [`set_primary_key`], in the batch.
+    pub fn set_primary_key<I, S>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let columns = columns.into_iter().map(Into::into).collect();
+        self.steps.push(Step::SetPrimaryKey(columns));
+        self
+    }
+
+    pub async fn run(self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+        let table = self.table;
+        if manager.get_database_backend() == DbBackend::Sqlite {
+            let edits: Vec<sqlite::Edit> = self
+                .steps
+                .into_iter()
+                .filter_map(|step| match step {
+                    Step::AlterColumn(defs) => {
+                        let (from, to) = *defs;
+                        sqlite::differs(&from, &to).then_some(sqlite::Edit::AlterColumn(to))
+                    }
+                    Step::AddColumn(c) => Some(sqlite::Edit::AddColumn(*c)),
+                    Step::DropColumn(c) => Some(sqlite::Edit::DropColumn(c)),
+                    Step::SetPrimaryKey(cols) => Some(sqlite::Edit::SetPrimaryKey(cols)),
+                })
+                .collect();
+            if edits.is_empty() {
+                return Ok(());
+            }
+            return sqlite::rebuild(manager, &table, &edits).await;
+        }
+        for step in self.steps {
+            match step {
+                Step::AlterColumn(defs) => {
+                    let (from, to) = *defs;
+                    alter_column(manager, table.clone(), from, to).await?
+                }
+                Step::AddColumn(c) => add_column(manager, table.clone(), *c).await?,
+                Step::DropColumn(c) => drop_column(manager, table.clone(), &c).await?,
+                Step::SetPrimaryKey(cols) => set_primary_key(manager, table.clone(), cols).await?,
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Adds a column. On SQLite, a column that `ALTER TABLE ADD COLUMN` refuses (NOT NULL without a
 /// default, a key, a default that is not a constant) is added by rebuilding the table.
 pub async fn add_column(
     manager: &SchemaManager<'_>,
     table: impl Into<TableName>,
-    column: ColumnDef,
+    column: impl IntoColumnDef,
 ) -> Result<(), DbErr> {
+    let column = column.into_column_def();
     let table = table.into();
     if manager.get_database_backend() == DbBackend::Sqlite {
         return sqlite::add_column(manager, &table, &column).await;
@@ -315,7 +417,9 @@ where
     }
 }
 
-/// Adds a unique constraint named `name` on `columns` (a unique index on MySQL and SQLite).
+/// Adds a unique constraint named `name` on `columns` (a unique index on MySQL and SQLite; on
+/// SQLite, a `UNIQUE` in the table's definition when `name` is one SQLite gives such a
+/// constraint, `sqlite_autoindex_…`).
 pub async fn add_unique<I, S>(
     manager: &SchemaManager<'_>,
     table: impl Into<TableName>,
@@ -341,6 +445,13 @@ where
             ),
         )
         .await;
+    }
+    // SQLite names the index of a UNIQUE written in CREATE TABLE itself, and reserves those
+    // names: such a constraint comes back by rebuilding the table with it.
+    if backend == DbBackend::Sqlite && name.starts_with("sqlite_autoindex_") {
+        let cols: Vec<String> = columns.iter().map(|c| quote(backend, c)).collect();
+        let clause = format!("UNIQUE ({})", cols.join(", "));
+        return sqlite::rebuild(manager, &table, &[sqlite::Edit::AddTableConstraint(clause)]).await;
     }
     let mut index = Index::create();
     index.name(name).table(table.table_ref()).unique();
@@ -370,7 +481,9 @@ where
     }
 }
 
-/// Creates a PostgreSQL enum type. Nothing on the other backends, which keep an enum in its
+/// Creates a PostgreSQL enum type, unless it exists with these values already (a migration
+/// generated on a backend without enum types creates the type of each new enum column, and
+/// another table may have made it). Nothing on the other backends, which keep an enum in its
 /// column (MySQL's `ENUM(…)`) or as text (SQLite).
 pub async fn create_enum<I, S>(
     manager: &SchemaManager<'_>,
@@ -384,15 +497,8 @@ where
     if manager.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
-    let values: Vec<Alias> = values.into_iter().map(|v| Alias::new(v.into())).collect();
-    manager
-        .create_type(
-            sea_orm_migration::sea_query::extension::postgres::Type::create()
-                .as_enum(Alias::new(name))
-                .values(values)
-                .to_owned(),
-        )
-        .await
+    let values: Vec<String> = values.into_iter().map(Into::into).collect();
+    postgres::create_enum(manager, name, &values).await
 }
 
 /// Drops a PostgreSQL enum type. Nothing on the other backends.

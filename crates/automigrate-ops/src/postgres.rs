@@ -263,6 +263,40 @@ pub(crate) async fn set_primary_key(
     Ok(())
 }
 
+pub(crate) async fn create_enum(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    values: &[String],
+) -> Result<(), DbErr> {
+    let existing = query(
+        manager,
+        "SELECT (SELECT string_agg(e.enumlabel::text, chr(31) ORDER BY e.enumsortorder) \
+         FROM pg_enum e WHERE e.enumtypid = t.oid) FROM pg_type t \
+         WHERE t.typname = $1 AND t.typnamespace = to_regnamespace(current_schema())::oid",
+        vec![Value::from(name.to_string())],
+        1,
+    )
+    .await?;
+    if let Some(row) = existing.into_iter().next() {
+        let have = crate::split_list(row[0].clone());
+        if have == values {
+            return Ok(());
+        }
+        return Err(DbErr::Migration(format!(
+            "the enum type `{name}` exists already with the values ({}), not ({})",
+            have.join(", "),
+            values.join(", ")
+        )));
+    }
+    let lit = |v: &String| crate::string_literal(PG, v);
+    let list: Vec<String> = values.iter().map(lit).collect();
+    execute(
+        manager,
+        &format!("CREATE TYPE {} AS ENUM ({})", q(name), list.join(", ")),
+    )
+    .await
+}
+
 pub(crate) async fn alter_enum(
     manager: &SchemaManager<'_>,
     name: &str,

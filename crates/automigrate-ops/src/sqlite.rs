@@ -35,16 +35,21 @@ pub(crate) async fn alter_column(
     from: &ColumnDef,
     to: &ColumnDef,
 ) -> Result<(), DbErr> {
-    // SQLite keeps no comments: what else it writes decides whether anything changes.
+    if !differs(from, to) {
+        return Ok(());
+    }
+    rebuild(manager, table, &[Edit::AlterColumn(to.clone())]).await
+}
+
+/// True when SQLite writes the two definitions differently. It keeps no comments: a change of
+/// comment alone is no change here.
+pub(crate) fn differs(from: &ColumnDef, to: &ColumnDef) -> bool {
     let spelled = |d: &ColumnDef| {
         let mut d = crate::without_keys(d);
         d.comment("");
         crate::render_column(DbBackend::Sqlite, &d)
     };
-    if spelled(from) == spelled(to) {
-        return Ok(());
-    }
-    rebuild(manager, table, &[Edit::AlterColumn(to.clone())]).await
+    spelled(from) != spelled(to)
 }
 
 pub(crate) async fn add_column(

@@ -723,6 +723,7 @@ pub async fn makemigration_reporting(
             unmanaged,
         });
     }
+    dir.check_dependency(&source)?;
     let path = if options.empty {
         dir.add(&name, &source)?
     } else {

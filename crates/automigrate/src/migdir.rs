@@ -128,6 +128,30 @@ impl MigrationDir {
     }
 
     /// The declared-schema snapshot; an empty one when the project has none yet.
+    /// Refuses a migration that calls `automigrate_ops` when the crate does not depend on it:
+    /// it would not compile. Nothing is written.
+    pub fn check_dependency(&self, source: &str) -> anyhow::Result<()> {
+        if !source.contains("automigrate_ops") {
+            return Ok(());
+        }
+        let manifest = self.root.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap_or_default();
+        let depends = text.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("automigrate-ops") || l.starts_with("automigrate_ops")
+        });
+        if depends {
+            return Ok(());
+        }
+        anyhow::bail!(
+            "the migration calls automigrate-ops (the operations that run on every backend), \
+             which {} does not list: add `automigrate-ops = \"0.1\"` (or the path or git \
+             source you use for automigrate) under [dependencies], then run this command \
+             again. Nothing was written.",
+            manifest.display()
+        )
+    }
+
     pub fn snapshot(&self) -> anyhow::Result<Snapshot> {
         let path = self.root.join(snapshot::FILE);
         match std::fs::read_to_string(&path) {
