@@ -506,6 +506,11 @@ pub async fn analyze_with(
     exclude(&project.config, &mut live.schema, &declared)?;
     let other_tools = leave_other_tools_alone(&project.config, &mut live.schema, &declared);
     live.unmanaged.extend(other_tools);
+    automigrate_core::snapshot::enums_where_kept_in_columns(
+        &mut live.schema,
+        &mut declared,
+        &snapshot,
+    );
     // What the entities never declared on their tables is left alone.
     let left_alone = automigrate_core::snapshot::leave_alone(
         &mut live.schema,
@@ -564,6 +569,26 @@ pub async fn analyze_with(
         near_misses,
         unmanaged,
     })
+}
+
+/// What a migration is named and titled after: the first line of the message that has
+/// something on it, with control and bidirectional-formatting characters taken out. The rest of
+/// a message of several lines (`git log -1 --format=%B`) is not used: the file's title is one
+/// `//!` line, and nothing of the message may ever become code.
+pub fn message_title(message: &str) -> String {
+    let line = message
+        .split([
+            '\n', '\r', '\u{b}', '\u{c}', '\u{85}', '\u{2028}', '\u{2029}',
+        ])
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let clean: String = line
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .collect();
+    clean.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The file name stem of a new migration: `m20261121_093000_add_bio_to_users`. It always sorts
@@ -664,6 +689,7 @@ pub async fn makemigration_reporting(
         Some(dir.lock(MIGRATION_DIR_WAIT).await?)
     };
     let registered = dir.registered()?;
+    let message = &message_title(message);
     let name = migration_name(message, chrono::Utc::now(), &registered)?;
     let analysis = if options.empty {
         let db = connect(project.database_url).await?;
@@ -808,6 +834,30 @@ mod tests {
         let long = "word ".repeat(60);
         let name = migration_name(&long, now, &[]).unwrap();
         assert!(name.len() < 80 && name.ends_with("_word"), "{name}");
+    }
+
+    #[test]
+    fn a_message_is_titled_by_its_first_line_without_control_characters() {
+        assert_eq!(message_title("add bio"), "add bio");
+        assert_eq!(
+            message_title("add bio\n}\nfn evil() { std::process::exit(3) }"),
+            "add bio"
+        );
+        assert_eq!(message_title("\n\n  add bio  \r\nrest"), "add bio");
+        assert_eq!(message_title("a\u{2028}b"), "a");
+        assert_eq!(message_title("tab\there\u{7}bell"), "tab here bell");
+        assert_eq!(message_title("safe\u{202e}txet"), "safetxet");
+        assert_eq!(
+            message_title("quote \" back \\ */ //! /*"),
+            "quote \" back \\ */ //! /*"
+        );
+        assert_eq!(message_title("\n\t\n"), "");
+        let now = chrono::Utc::now();
+        assert!(
+            migration_name(&message_title("add bio\nDROP TABLE users"), now, &[])
+                .unwrap()
+                .ends_with("_add_bio")
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use automigrate_core::model::{
 };
 use automigrate_core::renames::Rename;
 use sea_orm::sea_query::{ForeignKeyAction, SchemaName, TableCreateStatement, TableName, TableRef};
-use sea_orm::{ColumnTrait, DbBackend, EntityTrait, Iterable};
+use sea_orm::{ColumnTrait, DbBackend, EntityTrait, Iterable, RelationTrait};
 
 type Declare = Box<dyn Fn(Backend) -> Result<Declared, String>>;
 
@@ -18,6 +18,8 @@ struct Declared {
     enums: Vec<EnumType>,
     /// `#[sea_orm(renamed_from = "old")]`: (old, new) column names.
     renamed: Vec<(String, String)>,
+    /// Each foreign key with the name of the `Relation` variant that declares it.
+    relations: Vec<(String, ForeignKey)>,
 }
 
 /// Splits SeaORM's `renamed_from` note off a column comment: `"text; renamed_from \"old\""`
@@ -73,9 +75,16 @@ impl Entities {
     pub fn schema_and_renames(&self, backend: Backend) -> anyhow::Result<(Schema, Vec<Rename>)> {
         let mut renames = Vec::new();
         let mut schema = Schema::new(backend);
+        let mut relations = Vec::new();
         for (name, declare) in &self.entities {
             let declared = declare(backend)
                 .map_err(|e| anyhow::anyhow!("entity `{name}` cannot be used: {e}"))?;
+            relations.extend(
+                declared
+                    .relations
+                    .into_iter()
+                    .map(|(relation, fk)| (*name, declared.table.name.clone(), relation, fk)),
+            );
             if schema.tables.contains_key(&declared.table.name) {
                 anyhow::bail!(
                     "two entities declare the table `{}`: each table must come from one entity",
@@ -107,8 +116,52 @@ impl Entities {
             }
             schema.add_table(declared.table);
         }
+        for (entity, table, relation, fk) in &relations {
+            check_target_is_a_key(&schema, entity, table, relation, fk)?;
+        }
         Ok((schema, renames))
     }
+}
+
+/// A foreign key must reference a key: its target columns are the target table's primary key or
+/// a unique constraint or index of it (as a set, as PostgreSQL and SQLite require; MySQL would
+/// accept any index, but one policy holds on every backend). Otherwise the database refuses the
+/// migration at `up` (PostgreSQL, MySQL without an index) or every later write (SQLite's
+/// "foreign key mismatch"), so it is refused here. The usual cause is a `belongs_to` written on
+/// the wrong entity. A target table no entity declares is not known here and is not checked.
+fn check_target_is_a_key(
+    schema: &Schema,
+    entity: &str,
+    table: &str,
+    relation: &str,
+    fk: &ForeignKey,
+) -> anyhow::Result<()> {
+    let Some(target) = schema.tables.get(&fk.ref_table) else {
+        return Ok(());
+    };
+    let set = |cols: &[String]| {
+        let mut v = cols.to_vec();
+        v.sort();
+        v
+    };
+    let wanted = set(&fk.ref_columns);
+    let is_key = set(&target.primary_key) == wanted
+        || target
+            .indexes
+            .iter()
+            .any(|i| i.unique && set(&i.columns) == wanted);
+    if is_key {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "entity `{entity}`, relation `{relation}`: its foreign key {}({}) references {}({}),          which is neither the primary key of `{}` nor unique, so the database would refuse it.          A `belongs_to` goes on the entity that holds the referencing column: if this one is          inverted, declare it on `{}` (from its column to this entity's key) and use `has_many`          or `has_one` here; otherwise make the referenced columns unique.",
+        table,
+        fk.columns.join(", "),
+        fk.ref_table,
+        fk.ref_columns.join(", "),
+        fk.ref_table,
+        fk.ref_table,
+    )
 }
 
 pub fn db_backend(backend: Backend) -> DbBackend {
@@ -265,26 +318,42 @@ fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, Stri
             constraint: false,
         });
     }
-    for fk in stmt.get_foreign_key_create_stmts() {
+    // The relations that make the foreign keys, in the order sea_orm makes them.
+    let relation_names: Vec<String> = E::Relation::iter()
+        .filter(|r| {
+            let def = r.def();
+            !def.is_owner && !def.skip_fk
+        })
+        .map(|r| format!("{}::{r:?}", std::any::type_name::<E::Relation>()))
+        .collect();
+    let mut relations = Vec::new();
+    for (i, fk) in stmt.get_foreign_key_create_stmts().iter().enumerate() {
         let fk = fk.get_foreign_key();
         let ref_table = fk
             .get_ref_table()
             .and_then(|t| table_key(backend, t))
             .ok_or_else(|| "a foreign key without a referenced table".to_string())?;
-        table.foreign_keys.push(ForeignKey {
+        let fk = ForeignKey {
             name: fk.get_name().map(str::to_string),
             columns: fk.get_columns(),
             ref_table,
             ref_columns: fk.get_ref_columns(),
             on_delete: dialect::canonical_fk_action(backend, fk_action(fk.get_on_delete())),
             on_update: dialect::canonical_fk_action(backend, fk_action(fk.get_on_update())),
-        });
+        };
+        let relation = relation_names
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("#{}", i + 1));
+        relations.push((relation, fk.clone()));
+        table.foreign_keys.push(fk);
     }
     dialect::normalize_table(backend, &mut table);
     Ok(Declared {
         table,
         enums,
         renamed,
+        relations,
     })
 }
 
