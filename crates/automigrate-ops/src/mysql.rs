@@ -132,10 +132,14 @@ pub(crate) async fn drop_foreign_key(
         2,
     )
     .await?;
-    let Some(name) = rows
+    let keys: Vec<(Option<String>, Vec<String>)> = rows
         .into_iter()
-        .find(|r| crate::split_list(r[1].clone()) == columns)
-        .and_then(|r| r[0].clone())
+        .map(|r| (r[0].clone(), crate::split_list(r[1].clone())))
+        .collect();
+    let Some(name) = keys
+        .iter()
+        .find(|(_, cols)| cols == columns)
+        .and_then(|(name, _)| name.clone())
     else {
         return Err(DbErr::Migration(format!(
             "`{}` has no foreign key on ({})",
@@ -148,6 +152,34 @@ pub(crate) async fn drop_foreign_key(
         table.quoted(MY),
         q(&name)
     );
+    execute(manager, &sql).await?;
+    // InnoDB made an index for the key when its columns had none, named after the key and on
+    // exactly its columns, and keeps it when the key goes: it goes too, so that dropping the key
+    // (in `up`, or in the `down` of a migration that added it) leaves the table as it was. An
+    // index of another name was made on purpose and stays; so does this one while another
+    // foreign key of the table stands on it (its columns start the index's).
+    let index = query(
+        manager,
+        "SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX SEPARATOR 0x1f), MIN(NON_UNIQUE) \
+         FROM information_schema.STATISTICS \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ? \
+         GROUP BY INDEX_NAME",
+        vec![Value::from(table.name.clone()), Value::from(name.clone())],
+        2,
+    )
+    .await?;
+    let Some(index) = index.into_iter().next() else {
+        return Ok(());
+    };
+    let index_columns = crate::split_list(index[0].clone());
+    let implicit = index_columns == columns && index[1].as_deref() == Some("1");
+    let needed = keys.iter().any(|(other, cols)| {
+        other.as_deref() != Some(name.as_str()) && index_columns.starts_with(cols)
+    });
+    if !implicit || needed {
+        return Ok(());
+    }
+    let sql = format!("ALTER TABLE {} DROP INDEX {}", table.quoted(MY), q(&name));
     execute(manager, &sql).await
 }
 
