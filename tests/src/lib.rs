@@ -347,9 +347,19 @@ impl MigrationCrate {
 /// [`MigrationCrate::run`], and returns its path: to run the command line as a process, with
 /// its real standard output and `.env`.
 pub fn xtask_binary() -> anyhow::Result<PathBuf> {
+    workspace_binary("xtask")
+}
+
+/// Builds the example application's migration crate (`migration/`, with its shipped
+/// migrations), as [`xtask_binary`] does.
+pub fn migration_binary() -> anyhow::Result<PathBuf> {
+    workspace_binary("migration")
+}
+
+fn workspace_binary(package: &str) -> anyhow::Result<PathBuf> {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--quiet", "--package", "xtask"])
+        .args(["build", "--quiet", "--package", package])
         .current_dir(&workspace)
         .env_clear()
         .envs(std::env::vars_os().filter(|(k, _)| {
@@ -370,11 +380,11 @@ pub fn xtask_binary() -> anyhow::Result<PathBuf> {
         .context("running cargo")?;
     if !out.status.success() {
         bail!(
-            "building xtask failed:\n{}",
+            "building {package} failed:\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
     Ok(target_dir()
         .join("debug")
-        .join(format!("xtask{}", std::env::consts::EXE_SUFFIX)))
+        .join(format!("{package}{}", std::env::consts::EXE_SUFFIX)))
 }

@@ -15,14 +15,14 @@ async fn round_trip(backend: Backend, name: &str) -> anyhow::Result<()> {
             .makemigration(&db, &entities::v1(), "create tables")
             .await?,
     );
-    let mut expected = vec![
+    // The same plan on every backend: the enum type is PostgreSQL's, made by the migration
+    // wherever it was generated.
+    let expected = vec![
+        "+ enum user_role (admin, member)",
         "+ table old_logs (2 columns)",
         "+ table users (5 columns)",
         "+ table posts (4 columns)",
     ];
-    if backend == Backend::Postgres {
-        expected.insert(0, "+ enum user_role (admin, member)");
-    }
     assert_eq!(summary, expected);
     assert!(first.ends_with("_create_tables"), "{first}");
     krate.run(&db, &["up"])?;

@@ -56,8 +56,6 @@ struct Uses {
     schema_helpers: bool,
     /// The file calls `automigrate_ops`.
     ops: bool,
-    /// The enum types a `create_enum` of this function creates.
-    enums: std::collections::BTreeSet<String>,
 }
 
 /// Renders the whole migration file. The text is laid out as rustfmt would; callers may still
@@ -83,11 +81,25 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
         c.rename = inverted(&c.rename);
     }
     uses.down = true;
-    uses.enums.clear();
     let down = render_body(spec.backend, &down_plan, &mut uses)?;
 
     let mut out = String::new();
-    let message = spec.message.trim();
+    // The header is one `//!` line: only the message's first line goes in it, with control and
+    // bidirectional-formatting characters (which end a comment or do not compile in one) removed,
+    // so that nothing of the message can ever be code.
+    let message: String = spec
+        .message
+        .split([
+            '\n', '\r', '\u{b}', '\u{c}', '\u{85}', '\u{2028}', '\u{2029}',
+        ])
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .collect();
+    let message = message.trim();
     let _ = writeln!(
         out,
         "//! {}",
@@ -113,11 +125,11 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
                 let _ = writeln!(out, "//!   {line}");
             }
         }
-        if spec.backend == Backend::MySql {
-            out.push_str(
-                "//!\n//! MySQL/MariaDB commit each DDL statement on its own: if a statement fails, the ones\n\
-                 //! before it stay applied. Fix the cause, then finish or undo them by hand.\n",
-            );
+        if let Some(note) = crate::flavour::of(spec.backend).file_note() {
+            out.push_str("//!\n");
+            for line in note.lines() {
+                let _ = writeln!(out, "//! {line}");
+            }
         }
     }
     if uses.ops {
@@ -132,9 +144,7 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
         "\n#[derive(DeriveMigrationName)]\npub struct Migration;\n\n\
          #[async_trait::async_trait]\nimpl MigrationTrait for Migration {\n",
     );
-    if spec.backend == Backend::Postgres
-        && (uses_added_enum_values(spec.plan) || uses_added_enum_values(&spec.plan.inverse()))
-    {
+    if uses_added_enum_values(spec.plan) || uses_added_enum_values(&spec.plan.inverse()) {
         out.push_str(
             "    // REVIEW(no-transaction): PostgreSQL cannot use an enum value in the transaction that\n\
              \x20   // added it (ALTER TYPE ... ADD VALUE), and this migration does, so it runs without\n\
@@ -184,11 +194,17 @@ fn uses_added_enum_values(plan: &Plan) -> bool {
     if added.is_empty() {
         return false;
     }
-    let uses = |c: &Column| match &c.default {
-        Some(DefaultValue::Str(v)) => added
-            .get(c.sql_type.as_str())
-            .is_some_and(|values| values.contains(&v.as_str())),
-        _ => false,
+    let uses = |c: &Column| {
+        let type_name = match &c.kind {
+            ColumnType::Enum { name, .. } => name.to_string(),
+            _ => c.sql_type.clone(),
+        };
+        match &c.default {
+            Some(DefaultValue::Str(v)) => added
+                .get(type_name.as_str())
+                .is_some_and(|values| values.contains(&v.as_str())),
+            _ => false,
+        }
     };
     plan.changes.iter().any(|c| match c {
         Change::AddColumn { column, .. } => uses(column),
@@ -543,26 +559,10 @@ fn foreign_key(backend: Backend, table: &str, fk: &ForeignKey) -> String {
     )
 }
 
-/// `CREATE TABLE`, then its comments and indexes. On a backend without enum types, the
-/// PostgreSQL enum type of each enum column is created first (if it is not there yet), so that
-/// the file runs on PostgreSQL too.
+/// `CREATE TABLE`, then its comments and indexes.
 fn create_table(backend: Backend, t: &Table, uses: &mut Uses) -> Vec<String> {
     let name = &t.name;
     let mut out = Vec::new();
-    if backend != Backend::Postgres {
-        for c in &t.columns {
-            if let ColumnType::Enum { name, variants } = &c.kind
-                && uses.enums.insert(name.to_string())
-            {
-                let values: Vec<String> = variants.iter().map(|v| v.to_string()).collect();
-                out.push(op(
-                    uses,
-                    "create_enum",
-                    &[lit(&name.to_string()), str_list(&values)],
-                ));
-            }
-        }
-    }
     let single_pk = (t.primary_key.len() == 1).then(|| t.primary_key[0].as_str());
     // Single-column unique constraints without a name of their own go inline, as SeaORM's
     // `#[sea_orm(unique)]` does.

@@ -434,6 +434,34 @@ fn canonical_number(s: String) -> DefaultValue {
     }
 }
 
+/// The values of a MySQL `enum('a','b')` type, in order (`''` is a quote); `None` for any other
+/// type.
+pub fn mysql_enum_values(sql_type: &str) -> Option<Vec<String>> {
+    let inner = sql_type.strip_prefix("enum(")?.strip_suffix(')')?;
+    let mut values = Vec::new();
+    let mut chars = inner.chars().peekable();
+    loop {
+        match chars.next() {
+            None => return Some(values),
+            Some('\'') => {}
+            Some(',') => continue,
+            Some(_) => return None,
+        }
+        let mut v = String::new();
+        loop {
+            match chars.next()? {
+                '\'' if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    v.push('\'');
+                }
+                '\'' => break,
+                c => v.push(c),
+            }
+        }
+        values.push(v);
+    }
+}
+
 /// Parses a canonical type back into a builder type that renders to exactly that type, for
 /// generated code. Falls back to `ColumnType::Custom`.
 pub fn parse_type(
@@ -495,7 +523,13 @@ pub fn parse_type(
     }
     candidates
         .into_iter()
-        .find(|c| render_type(backend, c).is_some_and(|r| canonical_type(backend, &r) == canonical))
+        .find(|c| {
+            // SQLite compares types by affinity but keeps them as written: a `varchar` is read
+            // back as the builder type that writes `varchar`, not as a custom type.
+            render_type(backend, c).is_some_and(|r| {
+                canonical_type(backend, &r) == canonical || written_type(backend, &r) == canonical
+            })
+        })
         .unwrap_or_else(|| ColumnType::Custom(canonical.to_string().into()))
 }
 
@@ -811,6 +845,11 @@ mod tests {
         assert_eq!(my("tinyint(1)"), "tinyint(1)");
         assert_eq!(my("tinyint(4)"), "tinyint");
         assert_eq!(my("ENUM('Happy', 'sad')"), "enum('Happy','sad')");
+        assert_eq!(
+            mysql_enum_values("enum('a','it''s','x,y')"),
+            Some(vec!["a".to_string(), "it's".to_string(), "x,y".to_string()])
+        );
+        assert_eq!(mysql_enum_values("varchar(10)"), None);
         assert_eq!(my("json"), my("longtext"));
     }
 

@@ -9,6 +9,7 @@
 pub mod codegen;
 pub mod dialect;
 pub mod diff;
+pub mod flavour;
 pub mod hazards;
 pub mod model;
 pub mod renames;

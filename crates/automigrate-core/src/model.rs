@@ -221,7 +221,15 @@ impl Column {
 
     /// A short human description: `varchar(100), not null, default 'x'`.
     pub fn describe(&self) -> String {
-        let mut s = self.sql_type.clone();
+        // An enum by its values, which every backend's migration carries (SQLite's type is
+        // only text, MySQL's lists them, PostgreSQL's names a type).
+        let mut s = match &self.kind {
+            ColumnType::Enum { name, variants } => {
+                let values: Vec<String> = variants.iter().map(|v| v.to_string()).collect();
+                format!("enum {name} ({})", values.join(", "))
+            }
+            _ => self.sql_type.clone(),
+        };
         s.push_str(if self.nullable {
             ", null"
         } else {

@@ -7,7 +7,7 @@
 //! after a conflict, keeping the lines of both sides is right.
 use std::collections::BTreeSet;
 
-use crate::model::{ForeignKey, Index, Schema};
+use crate::model::{Backend, ColumnType, EnumType, ForeignKey, Index, Schema};
 
 /// The file name, in the migration crate's root.
 pub const FILE: &str = "automigrate.snapshot";
@@ -38,6 +38,49 @@ pub fn default_key(table: &str, column: &str) -> String {
     format!("default {table}.{column}")
 }
 
+/// `enum user_role ["admin", "member"]`: an enum type and its values, as Rust writes strings
+/// (any character can be in a value).
+pub fn enum_line(e: &EnumType) -> String {
+    format!("enum {} {:?}", e.name, e.values)
+}
+
+/// Reads [`enum_line`]'s list back: `["a", "b\"c"]`.
+fn parse_values(list: &str) -> Option<Vec<String>> {
+    let inner = list.trim().strip_prefix('[')?.strip_suffix(']')?;
+    let mut values = Vec::new();
+    let mut chars = inner.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| *c == ' ' || *c == ',') {
+            chars.next();
+        }
+        match chars.next() {
+            None => return Some(values),
+            Some('"') => {}
+            Some(_) => return None,
+        }
+        let mut v = String::new();
+        loop {
+            match chars.next()? {
+                '"' => break,
+                '\\' => match chars.next()? {
+                    'n' => v.push('\n'),
+                    'r' => v.push('\r'),
+                    't' => v.push('\t'),
+                    '0' => v.push('\0'),
+                    'u' => {
+                        let hex: String =
+                            chars.by_ref().skip(1).take_while(|c| *c != '}').collect();
+                        v.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                    }
+                    other => v.push(other),
+                },
+                c => v.push(c),
+            }
+        }
+        values.push(v);
+    }
+}
+
 impl Snapshot {
     /// The objects a declared schema owns.
     pub fn of(declared: &Schema) -> Snapshot {
@@ -46,6 +89,9 @@ impl Snapshot {
             .iter()
             .map(|ns| format!("schema {ns}"))
             .collect();
+        for e in declared.enums.values() {
+            lines.insert(enum_line(e));
+        }
         for t in declared.tables.values() {
             for i in &t.indexes {
                 lines.insert(index_key(&t.name, i));
@@ -91,6 +137,38 @@ impl Snapshot {
         self.lines.contains(key)
     }
 
+    /// The enum types the entities declared, where the snapshot says (`None`: a snapshot older
+    /// than enum lines, or none). An enum with two lines (a merge of two branches that both
+    /// changed it) is not known.
+    pub fn enums(&self) -> Option<std::collections::BTreeMap<String, EnumType>> {
+        let mut out = std::collections::BTreeMap::new();
+        let mut twice = BTreeSet::new();
+        let mut any = false;
+        for l in &self.lines {
+            let Some(rest) = l.strip_prefix("enum ") else {
+                continue;
+            };
+            any = true;
+            let Some((name, list)) = rest.split_once(' ') else {
+                continue;
+            };
+            let Some(values) = parse_values(list) else {
+                continue;
+            };
+            let e = EnumType {
+                name: name.to_string(),
+                values,
+            };
+            if out.insert(name.to_string(), e).is_some() {
+                twice.insert(name.to_string());
+            }
+        }
+        for name in twice {
+            out.remove(&name);
+        }
+        any.then_some(out)
+    }
+
     /// The PostgreSQL schemas (other than the default one) that entities named: read again
     /// next time, so that a table whose entity went away is seen to go.
     pub fn namespaces(&self) -> impl Iterator<Item = &str> {
@@ -126,6 +204,73 @@ pub struct LeftAlone {
     pub notes: Vec<String>,
     pub indexes: Vec<(String, Index)>,
     pub defaults: Vec<(String, String, crate::model::DefaultValue)>,
+}
+
+/// On the backends without enum types (SQLite keeps an enum as text, MySQL in each column's
+/// `ENUM(…)`), the enums are what the migrations made of them for PostgreSQL: the declared side's
+/// come from its enum columns; the live side's from the snapshot (what the last migration
+/// declared), or, with no snapshot that says, those of the declared enums some live column of
+/// the entities' tables still has. A live column that is a declared enum column takes the enum
+/// as its kind (MySQL with the values its `ENUM(…)` lists), so that code regenerated from it
+/// runs on every backend. On PostgreSQL both sides already have their types.
+pub fn enums_where_kept_in_columns(live: &mut Schema, declared: &mut Schema, snapshot: &Snapshot) {
+    if declared.backend == Backend::Postgres {
+        return;
+    }
+    let enum_of = |kind: &ColumnType| match kind {
+        ColumnType::Enum { name, variants } => Some(EnumType {
+            name: name.to_string(),
+            values: variants.iter().map(|v| v.to_string()).collect(),
+        }),
+        _ => None,
+    };
+    for t in declared.tables.values() {
+        for c in &t.columns {
+            if let Some(e) = enum_of(&c.kind) {
+                declared.enums.insert(e.name.clone(), e);
+            }
+        }
+    }
+    let remembered = snapshot.enums();
+    let mut used = std::collections::BTreeMap::new();
+    for (name, t) in &mut live.tables {
+        let Some(declared_table) = declared.tables.get(name) else {
+            continue;
+        };
+        for c in &mut t.columns {
+            let Some(e) = declared_table
+                .column(&c.name)
+                .and_then(|d| enum_of(&d.kind))
+            else {
+                continue;
+            };
+            // Only a column that is of the enum there: MySQL's lists its values; SQLite's is text
+            // of the enum the snapshot remembers (or, with no snapshot that says, the declared one).
+            let values = match (declared.backend, &remembered) {
+                (Backend::MySql, _) => crate::dialect::mysql_enum_values(&c.sql_type),
+                (_, Some(r)) => r.get(&e.name).map(|r| r.values.clone()),
+                (_, None) => Some(e.values.clone()),
+            };
+            let Some(values) = values else {
+                continue;
+            };
+            c.kind = ColumnType::Enum {
+                name: e.name.clone().into(),
+                variants: values.iter().map(|v| v.clone().into()).collect(),
+            };
+            used.insert(
+                e.name.clone(),
+                EnumType {
+                    name: e.name,
+                    values,
+                },
+            );
+        }
+    }
+    live.enums = match remembered {
+        Some(r) => r,
+        None => used,
+    };
 }
 
 /// Takes out of the live schema what the entities never declared, on the tables they declare:
@@ -279,5 +424,107 @@ mod tests {
             "<<<<<<< ours\nindex users (email)\n=======\nindex users (name)\n>>>>>>> theirs\n";
         let merged = Snapshot::parse(conflicted);
         assert!(merged.owns("index users (email)") && merged.owns("index users (name)"));
+    }
+
+    fn role(values: &[&str]) -> ColumnType {
+        ColumnType::Enum {
+            name: "user_role".to_string().into(),
+            variants: values.iter().map(|v| v.to_string().into()).collect(),
+        }
+    }
+
+    fn with_role(backend: Backend, kind: ColumnType, sql_type: &str) -> Schema {
+        let mut s = Schema::new(backend);
+        let mut t = Table::new("users");
+        t.columns = vec![Column {
+            name: "role".into(),
+            sql_type: sql_type.into(),
+            kind,
+            nullable: false,
+            default: None,
+            auto_increment: false,
+            comment: None,
+        }];
+        s.add_table(t);
+        s
+    }
+
+    #[test]
+    fn enum_values_of_any_text_survive_the_file() {
+        let e = EnumType {
+            name: "mood".into(),
+            values: vec![
+                "it's".into(),
+                "a \"quote\"".into(),
+                "back\\slash".into(),
+                "new\nline, comma]".into(),
+                "\u{1b}".into(),
+            ],
+        };
+        let mut schema = Schema::new(Backend::Sqlite);
+        schema.enums.insert(e.name.clone(), e.clone());
+        let text = Snapshot::of(&schema).render();
+        assert_eq!(text.lines().count(), 3, "{text}");
+        let read = Snapshot::parse(&text).enums().unwrap();
+        assert_eq!(read["mood"], e);
+        // Two lines for one enum (a merge of two branches): not known.
+        let mut other = e.clone();
+        other.values.push("x".into());
+        let merged = format!("{text}{}\n", enum_line(&other));
+        assert!(
+            !Snapshot::parse(&merged)
+                .enums()
+                .unwrap()
+                .contains_key("mood")
+        );
+        // A snapshot older than enum lines says nothing.
+        assert_eq!(Snapshot::parse("default users.email\n").enums(), None);
+    }
+
+    #[test]
+    fn enums_kept_in_columns_come_from_the_snapshot_or_the_live_columns() {
+        let declared = || with_role(Backend::Sqlite, role(&["a", "b", "c"]), "text");
+        let live = || with_role(Backend::Sqlite, ColumnType::Text, "text");
+        // No snapshot: the declared enums the live columns have are taken as there.
+        let (mut l, mut d) = (live(), declared());
+        enums_where_kept_in_columns(&mut l, &mut d, &Snapshot::default());
+        assert_eq!(d.enums["user_role"].values, ["a", "b", "c"]);
+        assert_eq!(l.enums, d.enums);
+        assert_eq!(l.tables["users"].columns[0].kind, role(&["a", "b", "c"]));
+        // ... and none on an empty database.
+        let (mut l, mut d) = (Schema::new(Backend::Sqlite), declared());
+        enums_where_kept_in_columns(&mut l, &mut d, &Snapshot::default());
+        assert!(l.enums.is_empty());
+        // The snapshot remembers two values: the third is new.
+        let mut before = declared();
+        before.enums.insert(
+            "user_role".into(),
+            EnumType {
+                name: "user_role".into(),
+                values: vec!["a".into(), "b".into()],
+            },
+        );
+        let snapshot = Snapshot::parse(&Snapshot::of(&before).render());
+        let (mut l, mut d) = (live(), declared());
+        enums_where_kept_in_columns(&mut l, &mut d, &snapshot);
+        assert_eq!(l.enums["user_role"].values, ["a", "b"]);
+        assert_eq!(l.tables["users"].columns[0].kind, role(&["a", "b"]));
+        // MySQL: a column's values are its own.
+        let mut l = with_role(Backend::MySql, ColumnType::Text, "enum('a','b')");
+        let mut d = with_role(Backend::MySql, role(&["a", "b", "c"]), "enum('a','b','c')");
+        enums_where_kept_in_columns(&mut l, &mut d, &Snapshot::default());
+        assert_eq!(l.tables["users"].columns[0].kind, role(&["a", "b"]));
+        // A column that is not of the enum there (a string the entities now make an enum) stays
+        // what it is.
+        let mut l = with_role(Backend::MySql, ColumnType::Text, "varchar(255)");
+        let mut d = with_role(Backend::MySql, role(&["a"]), "enum('a')");
+        enums_where_kept_in_columns(&mut l, &mut d, &Snapshot::default());
+        assert_eq!(l.tables["users"].columns[0].kind, ColumnType::Text);
+        assert!(l.enums.is_empty());
+        // PostgreSQL has types of its own: nothing changes.
+        let mut l = with_role(Backend::Postgres, ColumnType::Text, "user_role");
+        let mut d = with_role(Backend::Postgres, role(&["a"]), "user_role");
+        enums_where_kept_in_columns(&mut l, &mut d, &snapshot);
+        assert!(l.enums.is_empty() && d.enums.is_empty());
     }
 }

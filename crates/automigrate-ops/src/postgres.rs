@@ -55,6 +55,24 @@ pub(crate) async fn alter_column(
     to: &ColumnDef,
 ) -> Result<(), DbErr> {
     let column = to.get_column_name();
+    // A column of an enum type whose values change: the type changes (once, whichever of its
+    // columns comes first), the column stays of it.
+    if let (
+        Some(ColumnType::Enum {
+            name,
+            variants: old,
+        }),
+        Some(ColumnType::Enum {
+            name: same,
+            variants: new,
+        }),
+    ) = (from.get_column_type(), to.get_column_type())
+        && name.to_string() == same.to_string()
+        && old != new
+    {
+        let values = |v: &Vec<DynIden>| v.iter().map(|v| v.to_string()).collect::<Vec<_>>();
+        alter_enum(manager, &name.to_string(), &values(old), &values(new)).await?;
+    }
     let alter = format!(
         "ALTER TABLE {} ALTER COLUMN {}",
         table.quoted(PG),
@@ -263,11 +281,11 @@ pub(crate) async fn set_primary_key(
     Ok(())
 }
 
-pub(crate) async fn create_enum(
+/// The values of the enum type `name` in the current schema, in order; `None` if there is none.
+async fn current_values(
     manager: &SchemaManager<'_>,
     name: &str,
-    values: &[String],
-) -> Result<(), DbErr> {
+) -> Result<Option<Vec<String>>, DbErr> {
     let existing = query(
         manager,
         "SELECT (SELECT string_agg(e.enumlabel::text, chr(31) ORDER BY e.enumsortorder) \
@@ -277,8 +295,18 @@ pub(crate) async fn create_enum(
         1,
     )
     .await?;
-    if let Some(row) = existing.into_iter().next() {
-        let have = crate::split_list(row[0].clone());
+    Ok(existing
+        .into_iter()
+        .next()
+        .map(|row| crate::split_list(row[0].clone())))
+}
+
+pub(crate) async fn create_enum(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    values: &[String],
+) -> Result<(), DbErr> {
+    if let Some(have) = current_values(manager, name).await? {
         if have == values {
             return Ok(());
         }
@@ -308,6 +336,10 @@ pub(crate) async fn alter_enum(
         from.iter().all(|v| it.any(|w| w == v))
     };
     let lit = |v: &str| crate::string_literal(PG, v);
+    // Done already (by the change of one of its columns, or a migration made elsewhere).
+    if current_values(manager, name).await?.as_deref() == Some(to) {
+        return Ok(());
+    }
     if only_adds {
         // In reverse, so that the value each one goes before is already there.
         for (i, v) in to.iter().enumerate().rev() {

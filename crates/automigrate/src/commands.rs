@@ -506,6 +506,11 @@ pub async fn analyze_with(
     exclude(&project.config, &mut live.schema, &declared)?;
     let other_tools = leave_other_tools_alone(&project.config, &mut live.schema, &declared);
     live.unmanaged.extend(other_tools);
+    automigrate_core::snapshot::enums_where_kept_in_columns(
+        &mut live.schema,
+        &mut declared,
+        &snapshot,
+    );
     // What the entities never declared on their tables is left alone.
     let left_alone = automigrate_core::snapshot::leave_alone(
         &mut live.schema,

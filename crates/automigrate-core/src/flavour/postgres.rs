@@ -1,0 +1,62 @@
+//! PostgreSQL: a type change may rewrite the table, and an index build blocks writes.
+use super::Flavour;
+use crate::diff::Change;
+use crate::hazards::Hazard;
+use crate::model::Column;
+
+pub struct Postgres;
+
+impl Flavour for Postgres {
+    fn cost(&self, change: &Change) -> Vec<Hazard> {
+        match change {
+            Change::AlterColumn { table, from, to } if from.sql_type != to.sql_type => {
+                vec![Hazard::new(
+                    "table-rewrite",
+                    table,
+                    format!(
+                        "changing the type of `{table}.{}` may rewrite `{table}` under an ACCESS EXCLUSIVE lock",
+                        to.name
+                    ),
+                    Some("on a large table, add a new column, backfill it in batches, then swap"),
+                )]
+            }
+            Change::AddIndex { table, .. } => vec![Hazard::new(
+                "index-lock",
+                table,
+                format!("building an index on `{table}` blocks writes to it until it is done"),
+                Some(
+                    "on a large table, CREATE INDEX CONCURRENTLY in a migration of its own, outside a transaction",
+                ),
+            )],
+            Change::AlterColumn { .. }
+            | Change::CreateNamespace(_)
+            | Change::DropNamespace(_)
+            | Change::CreateEnum(_)
+            | Change::AlterEnum { .. }
+            | Change::DropEnum(_)
+            | Change::CreateTable(_)
+            | Change::DropTable(_)
+            | Change::AddColumn { .. }
+            | Change::DropColumn { .. }
+            | Change::DropIndex { .. }
+            | Change::AddForeignKey { .. }
+            | Change::DropForeignKey { .. }
+            | Change::RenameTable { .. }
+            | Change::RenameColumn { .. }
+            | Change::AlterTableComment { .. }
+            | Change::AlterPrimaryKey { .. } => Vec::new(),
+        }
+    }
+
+    fn narrows(&self, from: &Column, to: &Column) -> bool {
+        super::narrows_by_size(from, to)
+    }
+
+    fn add_foreign_key_alternative(&self) -> Option<&'static str> {
+        Some("on a large table, add it NOT VALID, then VALIDATE CONSTRAINT separately")
+    }
+
+    fn file_note(&self) -> Option<&'static str> {
+        None
+    }
+}
