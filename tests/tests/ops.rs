@@ -391,3 +391,61 @@ async fn retyping_a_referenced_key_on_every_backend() {
         conn.close().await.unwrap();
     }
 }
+
+/// A table written by hand, in every way SQLite allows: quoted names with quotes and spaces,
+/// lower-case keywords, comments, a generated column, a named composite key, `WITHOUT ROWID`:
+/// a rebuild changes what it is asked to and keeps the rest, rows included.
+#[tokio::test]
+async fn sqlite_rebuild_of_a_hand_written_table() {
+    let db = TestDb::new(Backend::Sqlite, "ops_hand").await.unwrap();
+    let conn = db.connect().await.unwrap();
+    for sql in [
+        "create table \"odd \"\"name\"\"\" ( -- the key, named\n\
+         [a b] integer not null, `c,d` text collate nocase default 'x,y' /* a, comment */,\n\
+         total integer generated always as ([a b] * 2) virtual,\n\
+         note varchar(10) check (length(note) < 10),\n\
+         constraint \"pk odd\" primary key ([a b], `c,d`)) without rowid",
+        "insert into \"odd \"\"name\"\"\" ([a b], `c,d`, note) values (1, 'p', 'n1'), (2, 'q', null)",
+    ] {
+        conn.execute_unprepared(sql).await.unwrap();
+    }
+    let manager = SchemaManager::new(&conn);
+    automigrate_ops::alter_column(
+        &manager,
+        "odd \"name\"",
+        string_len_null("note", 10),
+        string_len_null("note", 50),
+    )
+    .await
+    .unwrap();
+    automigrate_ops::add_column(
+        &manager,
+        "odd \"name\"",
+        integer("extra").default(3).to_owned(),
+    )
+    .await
+    .unwrap();
+    let create = one(&rows(&db, "SELECT sql FROM sqlite_master WHERE type = 'table'").await);
+    for kept in [
+        "generated always as ([a b] * 2) virtual",
+        "collate nocase default 'x,y'",
+        "check (length(note) < 10)",
+        "constraint \"pk odd\" primary key ([a b], `c,d`)",
+        "without rowid",
+        "\"note\" varchar(50) NULL",
+    ] {
+        assert!(
+            create[0].contains(kept),
+            "{kept} missing from {}",
+            create[0]
+        );
+    }
+    assert_eq!(
+        one(&rows(
+            &db,
+            "SELECT [a b], `c,d`, total, note, extra FROM \"odd \"\"name\"\"\" ORDER BY 1"
+        )
+        .await),
+        ["1|p|2|n1|3", "2|q|4|NULL|3"]
+    );
+}
