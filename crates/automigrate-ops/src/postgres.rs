@@ -306,23 +306,26 @@ pub(crate) async fn create_enum(
     name: &str,
     values: &[String],
 ) -> Result<(), DbErr> {
-    if let Some(have) = current_values(manager, name).await? {
-        if have == values {
-            return Ok(());
-        }
-        return Err(DbErr::Migration(format!(
-            "the enum type `{name}` exists already with the values ({}), not ({})",
-            have.join(", "),
-            values.join(", ")
-        )));
-    }
-    let lit = |v: &String| crate::string_literal(PG, v);
-    let list: Vec<String> = values.iter().map(lit).collect();
-    execute(
-        manager,
-        &format!("CREATE TYPE {} AS ENUM ({})", q(name), list.join(", ")),
-    )
-    .await
+    // One statement that reads and writes in the database, so that `up --sql` shows it: the
+    // type is created unless it exists with these values; with other values it is an error.
+    let lit = |v: &str| crate::string_literal(PG, v);
+    let list: Vec<String> = values.iter().map(|v| lit(v)).collect();
+    let list = list.join(", ");
+    let type_name = lit(&q(name));
+    let message = lit(&format!(
+        "the enum type {name} exists already with other values than ({})",
+        values.join(", ")
+    ))
+    .replace('%', "%%");
+    let sql = format!(
+        "DO $automigrate$ BEGIN \
+         IF to_regtype({type_name}) IS NULL THEN CREATE TYPE {} AS ENUM ({list}); \
+         ELSIF enum_range(NULL::{})::text[] IS DISTINCT FROM ARRAY[{list}]::text[] THEN \
+         RAISE EXCEPTION {message}; END IF; END $automigrate$",
+        q(name),
+        q(name)
+    );
+    execute(manager, &sql).await
 }
 
 pub(crate) async fn alter_enum(
@@ -336,10 +339,6 @@ pub(crate) async fn alter_enum(
         from.iter().all(|v| it.any(|w| w == v))
     };
     let lit = |v: &str| crate::string_literal(PG, v);
-    // Done already (by the change of one of its columns, or a migration made elsewhere).
-    if current_values(manager, name).await?.as_deref() == Some(to) {
-        return Ok(());
-    }
     if only_adds {
         // In reverse, so that the value each one goes before is already there.
         for (i, v) in to.iter().enumerate().rev() {
@@ -352,10 +351,19 @@ pub(crate) async fn alter_enum(
             };
             execute(
                 manager,
-                &format!("ALTER TYPE {} ADD VALUE {}{position}", q(name), lit(v)),
+                // Done already when one of its columns' changes did it first.
+                &format!(
+                    "ALTER TYPE {} ADD VALUE IF NOT EXISTS {}{position}",
+                    q(name),
+                    lit(v)
+                ),
             )
             .await?;
         }
+        return Ok(());
+    }
+    // Done already (by the change of one of its columns, or a migration made elsewhere).
+    if current_values(manager, name).await?.as_deref() == Some(to) {
         return Ok(());
     }
     // The columns of the type, and their defaults as text (before the type is renamed).
