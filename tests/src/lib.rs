@@ -131,6 +131,30 @@ impl Drop for TestDb {
     }
 }
 
+/// `cargo`, with a clean environment and the shared target directory: variables that `cargo
+/// test` sets for this process would otherwise make build scripts of shared dependencies run
+/// again, and the next build of the workspace rebuild them once more.
+fn cargo() -> Command {
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cargo
+        .env_clear()
+        .envs(std::env::vars_os().filter(|(k, _)| {
+            let k = k.to_string_lossy();
+            [
+                "PATH",
+                "HOME",
+                "CARGO_HOME",
+                "RUSTUP_HOME",
+                "RUSTUP_TOOLCHAIN",
+                "TMPDIR",
+                "USER",
+            ]
+            .contains(&k.as_ref())
+        }))
+        .env("CARGO_TARGET_DIR", target_dir());
+    cargo
+}
+
 /// The workspace's target directory, shared by every build the tests trigger.
 pub fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
@@ -214,29 +238,11 @@ impl MigrationCrate {
 
     /// `cargo run -p migration -- <args>`: builds the crate and runs its command line.
     pub fn run(&self, db: &TestDb, args: &[&str]) -> anyhow::Result<String> {
-        let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        let out = cargo()
             .args(["run", "--quiet", "--manifest-path"])
             .arg(self.root.join("Cargo.toml"))
             .arg("--")
             .args(args)
-            // A clean environment: variables that `cargo test` sets for this process would
-            // otherwise make build scripts of shared dependencies run again, and the next
-            // build of the workspace rebuild them once more.
-            .env_clear()
-            .envs(std::env::vars_os().filter(|(k, _)| {
-                let k = k.to_string_lossy();
-                [
-                    "PATH",
-                    "HOME",
-                    "CARGO_HOME",
-                    "RUSTUP_HOME",
-                    "RUSTUP_TOOLCHAIN",
-                    "TMPDIR",
-                    "USER",
-                ]
-                .contains(&k.as_ref())
-            }))
-            .env("CARGO_TARGET_DIR", target_dir())
             .env("DATABASE_URL", &db.url)
             .env_remove("DATABASE_SCHEMA")
             .output()
@@ -310,24 +316,9 @@ impl MigrationCrate {
     /// `cargo build`s the crate (in the shared target directory, with the clean environment of
     /// [`MigrationCrate::run`]) and returns the path of its binary, to run it directly.
     pub fn build(&self) -> anyhow::Result<PathBuf> {
-        let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        let out = cargo()
             .args(["build", "--quiet", "--manifest-path"])
             .arg(self.root.join("Cargo.toml"))
-            .env_clear()
-            .envs(std::env::vars_os().filter(|(k, _)| {
-                let k = k.to_string_lossy();
-                [
-                    "PATH",
-                    "HOME",
-                    "CARGO_HOME",
-                    "RUSTUP_HOME",
-                    "RUSTUP_TOOLCHAIN",
-                    "TMPDIR",
-                    "USER",
-                ]
-                .contains(&k.as_ref())
-            }))
-            .env("CARGO_TARGET_DIR", target_dir())
             .output()
             .context("running cargo")?;
         if !out.status.success() {
@@ -358,24 +349,9 @@ pub fn migration_binary() -> anyhow::Result<PathBuf> {
 
 fn workspace_binary(package: &str) -> anyhow::Result<PathBuf> {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let out = cargo()
         .args(["build", "--quiet", "--package", package])
         .current_dir(&workspace)
-        .env_clear()
-        .envs(std::env::vars_os().filter(|(k, _)| {
-            let k = k.to_string_lossy();
-            [
-                "PATH",
-                "HOME",
-                "CARGO_HOME",
-                "RUSTUP_HOME",
-                "RUSTUP_TOOLCHAIN",
-                "TMPDIR",
-                "USER",
-            ]
-            .contains(&k.as_ref())
-        }))
-        .env("CARGO_TARGET_DIR", target_dir())
         .output()
         .context("running cargo")?;
     if !out.status.success() {

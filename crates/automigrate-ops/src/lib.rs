@@ -154,6 +154,12 @@ pub(crate) fn nullable(def: &ColumnDef) -> bool {
 
 /// The definition without its key flags (primary key, unique), which belong to the table.
 pub(crate) fn without_keys(def: &ColumnDef) -> ColumnDef {
+    type_nullability_default(def, true)
+}
+
+/// The column's type, nullability and default; with `rest`, also its auto-increment, comment
+/// and extra (SQLite's `AUTOINCREMENT` belongs to its key, and it keeps no comments).
+pub(crate) fn type_nullability_default(def: &ColumnDef, rest: bool) -> ColumnDef {
     let spec = def.get_column_spec();
     let mut out = match def.get_column_type() {
         Some(ty) => ColumnDef::new_with_type(Alias::new(def.get_column_name()), ty.clone()),
@@ -170,6 +176,9 @@ pub(crate) fn without_keys(def: &ColumnDef) -> ColumnDef {
     }
     if let Some(d) = &spec.default {
         out.default(d.clone());
+    }
+    if !rest {
+        return out;
     }
     if spec.auto_increment {
         out.auto_increment();

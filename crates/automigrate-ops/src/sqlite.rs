@@ -697,7 +697,7 @@ impl CreateTable {
                 let old = split_column(&self.elements[i]);
                 let auto = def.get_column_spec().auto_increment;
                 // AUTOINCREMENT belongs to the PRIMARY KEY clause, which is kept.
-                let new_def = without_auto_increment(def);
+                let new_def = crate::type_nullability_default(def, false);
                 let mut col = split_column(&crate::render_column(DbBackend::Sqlite, &new_def));
                 for (kind, text) in old.clauses {
                     let kept = matches!(
@@ -798,27 +798,6 @@ impl CreateTable {
         }
         Ok(())
     }
-}
-
-fn without_auto_increment(def: &ColumnDef) -> ColumnDef {
-    let spec = def.get_column_spec();
-    let mut out = match def.get_column_type() {
-        Some(ty) => ColumnDef::new_with_type(Alias::new(def.get_column_name()), ty.clone()),
-        None => ColumnDef::new(Alias::new(def.get_column_name())),
-    };
-    match spec.nullable {
-        Some(true) => {
-            out.null();
-        }
-        Some(false) => {
-            out.not_null();
-        }
-        None => {}
-    }
-    if let Some(d) = &spec.default {
-        out.default(d.clone());
-    }
-    out
 }
 
 #[cfg(test)]
