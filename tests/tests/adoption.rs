@@ -1,7 +1,8 @@
 //! Adopting automigrate on a database that other hands built: hand-written DDL with the
-//! database's own names and spellings (SERIAL, IDENTITY, AUTO_INCREMENT, `INTEGER PRIMARY KEY`,
-//! `users_email_key`, `ix_…`, `fk_…`, `'f'`, `0`, `now()`, `VARCHAR(255)` for an unsized
-//! `String`) matches the entities that describe it: no changes.
+//! database's own names and spellings (SERIAL, IDENTITY, AUTO_INCREMENT, `INTEGER PRIMARY KEY
+//! AUTOINCREMENT`, `users_email_key`, `ix_…`, `fk_…`, `'f'`, `0`, `now()`, `VARCHAR(255)` for an
+//! unsized `String`; on SQLite, type names sea-query never writes, met by affinity: `INT`,
+//! `CLOB`, `NVARCHAR(16)`) matches the entities that describe it: no changes.
 use automigrate::commands::{self, Outcome, Project};
 use automigrate_core::{Backend, diff};
 use automigrate_e2e::{MigrationCrate, TestDb, entities};
@@ -132,11 +133,11 @@ async fn sqlite_adoption() -> anyhow::Result<()> {
         "sqlite_adoption",
         &[
             "CREATE TABLE users (
-                id INTEGER PRIMARY KEY,
-                email TEXT NOT NULL,
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                email VARCHAR NOT NULL,
                 name VARCHAR(100) NOT NULL,
                 legacy_flag BOOLEAN NOT NULL DEFAULT 0,
-                role TEXT NOT NULL)",
+                role NVARCHAR(16) NOT NULL)",
             "CREATE UNIQUE INDEX ux_users_email ON users (email)",
             "CREATE TABLE posts (
                 id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
@@ -145,7 +146,7 @@ async fn sqlite_adoption() -> anyhow::Result<()> {
                 body TEXT NOT NULL,
                 CONSTRAINT fk_posts_user FOREIGN KEY (user_id) REFERENCES users ON DELETE CASCADE)",
             "CREATE INDEX ix_posts_title ON posts (title)",
-            "CREATE TABLE old_logs (id integer PRIMARY KEY, message varchar NOT NULL)",
+            "CREATE TABLE old_logs (id integer PRIMARY KEY autoincrement, message varchar NOT NULL)",
             "CREATE INDEX posts_recent ON posts (title) WHERE id > 1000",
         ],
         &["posts: index posts_recent (partial or on an expression)"],

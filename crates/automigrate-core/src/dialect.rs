@@ -155,29 +155,99 @@ pub fn canonical_type(backend: Backend, sql: &str) -> String {
     }
 }
 
-/// SQLite keeps a value by its column's affinity, not by the type's name: an unsized type is
-/// known by its affinity (SQLite's own rules, in their order), so that `TEXT`, `varchar`,
-/// `json_text` and `datetime_text` meet, as do `INTEGER` and `bigint`. A length or precision is
-/// kept: it says what the entity means, and changing it is a change.
+/// SQLite keeps a column's type as it was written, and that name is what the entity said: it
+/// is compared as written (lower case, spaces tidied). `smallint` and `integer`, `timestamp_text`
+/// and `timestamp_with_timezone_text`, `varchar` and `text` are different types, as they are on
+/// the other backends, where the same migration runs. A spelling that sea-query never writes
+/// (a table made by hand: `INT`, `CLOB`, `DATETIME`) is met by affinity instead, against the
+/// entities ([`hand_made_sqlite_types_meet_by_affinity`]).
 fn canonical_sqlite(t: String) -> String {
-    if split_args(&t).1.is_some() {
-        return t;
-    }
+    t
+}
+
+/// SQLite's affinity of a type name (its own rules, in their order).
+fn sqlite_affinity(t: &str) -> &'static str {
     let upper = t.to_ascii_uppercase();
     if upper.contains("INT") {
-        "integer".into()
+        "integer"
     } else if ["CHAR", "CLOB", "TEXT"].iter().any(|w| upper.contains(w)) {
-        "text".into()
+        "text"
+    } else if upper.is_empty() || upper.contains("BLOB") {
+        "blob"
     } else if ["REAL", "FLOA", "DOUB"].iter().any(|w| upper.contains(w)) {
-        "real".into()
+        "real"
     } else {
-        t
+        "numeric"
     }
 }
 
-/// A type as written, tidied but not made canonical: what SQLite introspection builds the
-/// column's builder type from, so that code regenerated from the live side writes the type the
-/// table has (`datetime_text`, not `text`).
+/// True when sea-query writes this (canonical) SQLite type for some builder type: unsized, the
+/// whole name (`smallint`, `datetime_text`); sized, the name before its arguments (`varchar`).
+fn sqlite_builder_spelling(t: &str) -> bool {
+    use std::collections::BTreeSet;
+    static SPELLINGS: std::sync::OnceLock<(BTreeSet<String>, BTreeSet<String>)> =
+        std::sync::OnceLock::new();
+    let (unsized_names, sized_names) = SPELLINGS.get_or_init(|| {
+        use ColumnType as T;
+        let all = [
+            T::Char(None),
+            T::Char(Some(1)),
+            T::String(StringLen::None),
+            T::String(StringLen::N(1)),
+            T::Text,
+            T::TinyInteger,
+            T::SmallInteger,
+            T::Integer,
+            T::BigInteger,
+            T::TinyUnsigned,
+            T::SmallUnsigned,
+            T::Unsigned,
+            T::BigUnsigned,
+            T::Float,
+            T::Double,
+            T::Decimal(None),
+            T::Decimal(Some((10, 2))),
+            T::DateTime,
+            T::Timestamp,
+            T::TimestampWithTimeZone,
+            T::Time,
+            T::Date,
+            T::Binary(1),
+            T::VarBinary(StringLen::None),
+            T::VarBinary(StringLen::N(1)),
+            T::Blob,
+            T::Boolean,
+            T::Money(None),
+            T::Money(Some((10, 2))),
+            T::Json,
+            T::JsonBinary,
+            T::Uuid,
+            T::Enum {
+                name: sea_query::Alias::new("e").into(),
+                variants: vec![],
+            },
+        ];
+        let (mut unsized_names, mut sized_names) = (BTreeSet::new(), BTreeSet::new());
+        for ty in &all {
+            if let Some(r) = render_type(Backend::Sqlite, ty) {
+                let r = tidy(&r);
+                match split_args(&r) {
+                    (base, Some(_), _) => sized_names.insert(base.to_string()),
+                    _ => unsized_names.insert(r),
+                };
+            }
+        }
+        (unsized_names, sized_names)
+    });
+    match split_args(t) {
+        (base, Some(_), _) => sized_names.contains(base),
+        _ => unsized_names.contains(t),
+    }
+}
+
+/// A type as written, tidied but not made canonical: what introspection builds the column's
+/// builder type from, so that code regenerated from the live side writes the type the table
+/// has. On SQLite it is the canonical type itself.
 pub fn written_type(backend: Backend, sql: &str) -> String {
     match backend {
         Backend::Sqlite => tidy(sql),
@@ -569,18 +639,60 @@ pub fn unsized_strings_take_live_length(
     }
 }
 
+/// A SQLite table made by hand (or by another tool) spells its types its own way (`INT`, `CLOB`,
+/// `DATETIME`, `VARCHAR(255)`): where the live column's type is a spelling sea-query never
+/// writes, and it has the declared type's affinity, the declared column takes the live type, as
+/// SQLite stores the values alike. A spelling sea-query writes (`text`, `smallint`,
+/// `timestamp_text`) says which builder type made it, and is compared as written.
+pub fn hand_made_sqlite_types_meet_by_affinity(
+    live: &crate::model::Schema,
+    declared: &mut crate::model::Schema,
+) {
+    if declared.backend != Backend::Sqlite {
+        return;
+    }
+    for (name, table) in declared.tables.iter_mut() {
+        let Some(live_table) = live.tables.get(name) else {
+            continue;
+        };
+        for c in &mut table.columns {
+            if let Some(l) = live_table.column(&c.name)
+                && l.sql_type != c.sql_type
+                && !sqlite_builder_spelling(&l.sql_type)
+                && sqlite_affinity(&l.sql_type) == sqlite_affinity(&c.sql_type)
+            {
+                c.sql_type = l.sql_type.clone();
+            }
+        }
+    }
+}
+
+/// True when a SQLite `CREATE TABLE` statement writes `AUTOINCREMENT` (which SQLite allows only
+/// on its one `INTEGER PRIMARY KEY` column). A word in a string or a quoted name is not it.
+pub fn sqlite_autoincrement(create_table: &str) -> bool {
+    tokens(create_table)
+        .iter()
+        .any(|(_, _, t)| matches!(t, Token::Word(w) if w.eq_ignore_ascii_case("AUTOINCREMENT")))
+}
+
 /// Table-level rules, applied to both sides after they are read:
-/// - SQLite: a single-column `integer` primary key is the rowid, so it auto-increments whether or
-///   not `AUTOINCREMENT` was written;
+/// - SQLite: `AUTOINCREMENT` exists only on a single-column `integer` primary key (the rowid);
+///   a column auto-increments exactly when it is written there (introspection reads the
+///   keyword; sea-query writes it for an auto-incrementing key). A rowid without the keyword
+///   gets ids too, but may give out those of deleted rows again, and the same entity on
+///   PostgreSQL or MySQL is a plain column: it is not auto-increment;
 /// - a column in the primary key is never nullable, whatever was written;
 /// - indexes and foreign keys are sorted.
 pub fn normalize_table(backend: Backend, table: &mut Table) {
-    if backend == Backend::Sqlite && table.primary_key.len() == 1 {
-        let pk = table.primary_key[0].clone();
-        if let Some(c) = table.columns.iter_mut().find(|c| c.name == pk)
-            && c.sql_type == "integer"
-        {
-            c.auto_increment = true;
+    if backend == Backend::Sqlite {
+        let rowid = match table.primary_key.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        };
+        for c in &mut table.columns {
+            if rowid.as_ref() != Some(&c.name) || c.sql_type != "integer" {
+                c.auto_increment = false;
+            }
         }
     }
     for c in &mut table.columns {
@@ -767,33 +879,119 @@ mod tests {
         );
     }
 
+    /// A SQLite table with one column `c` of the given type (and an `id` key).
+    fn sqlite_table(ty: &str, kind: ColumnType) -> crate::model::Schema {
+        let mut schema = crate::model::Schema::new(Backend::Sqlite);
+        let mut t = Table::new("t");
+        t.columns.push(crate::model::Column {
+            name: "c".into(),
+            sql_type: canonical_type(Backend::Sqlite, ty),
+            kind,
+            nullable: false,
+            default: None,
+            auto_increment: false,
+            comment: None,
+        });
+        schema.add_table(t);
+        schema
+    }
+
     #[test]
-    fn sqlite_types_meet_by_affinity_unless_sized() {
+    fn sqlite_types_are_compared_as_written_unless_made_by_hand() {
         let c = |t: &str| canonical_type(Backend::Sqlite, t);
+        // What sea-query writes for different builder types differs (issue 15, item 2).
         for (a, b) in [
-            ("TEXT", "varchar"),
-            ("text", "json_text"),
-            ("CLOB", "datetime_text"),
-            ("INTEGER", "bigint"),
-            ("int", "tiny_integer"),
-            ("DOUBLE", "float"),
-        ] {
-            assert_eq!(c(a), c(b), "{a} / {b}");
-        }
-        for (a, b) in [
+            ("smallint", "integer"),
+            ("tinyint", "integer"),
+            ("timestamp_text", "timestamp_with_timezone_text"),
+            ("datetime_text", "timestamp_text"),
+            ("varchar", "text"),
+            ("json_text", "text"),
+            ("float", "double"),
             ("varchar(100)", "varchar(200)"),
-            ("varchar(100)", "text"),
             ("boolean", "integer"),
             ("blob", "text"),
             ("real(10, 2)", "real"),
         ] {
             assert_ne!(c(a), c(b), "{a} / {b}");
         }
+        assert_eq!(c("INTEGER"), c("integer"));
+        assert_eq!(c("real(10, 2)"), "real(10,2)");
+        for t in [
+            "smallint",
+            "integer",
+            "varchar",
+            "varchar(10)",
+            "timestamp_text",
+            "text",
+        ] {
+            assert!(sqlite_builder_spelling(&c(t)), "{t}");
+        }
+        for t in [
+            "INT",
+            "BIGINT",
+            "CLOB",
+            "DATETIME",
+            "nvarchar(10)",
+            "character varying",
+        ] {
+            assert!(!sqlite_builder_spelling(&c(t)), "{t}");
+        }
+        // A hand-made spelling meets the declared type of its affinity, and only that.
+        let declared = |ty: &str, kind| {
+            sqlite_table(
+                &render_type(Backend::Sqlite, &kind).unwrap_or(ty.into()),
+                kind,
+            )
+        };
+        for (live, kind, meets) in [
+            ("CLOB", ColumnType::String(StringLen::None), true),
+            ("INT", ColumnType::SmallInteger, true),
+            ("BIGINT", ColumnType::BigInteger, true),
+            ("DATETIME", ColumnType::TimestampWithTimeZone, false),
+            ("text", ColumnType::String(StringLen::None), false),
+            ("integer", ColumnType::SmallInteger, false),
+            ("CLOB", ColumnType::Integer, false),
+        ] {
+            let live = sqlite_table(live, ColumnType::Text);
+            let mut declared = declared("", kind);
+            hand_made_sqlite_types_meet_by_affinity(&live, &mut declared);
+            assert_eq!(
+                live.tables["t"].columns[0].sql_type == declared.tables["t"].columns[0].sql_type,
+                meets,
+                "{live:?} / {declared:?}"
+            );
+        }
         // The written type is kept for code regenerated from the live side.
         assert_eq!(
             written_type(Backend::Sqlite, "datetime_text"),
             "datetime_text"
         );
+    }
+
+    #[test]
+    fn sqlite_autoincrement_is_what_is_written() {
+        assert!(sqlite_autoincrement(
+            "CREATE TABLE t (id integer NOT NULL PRIMARY KEY autoincrement, a text)"
+        ));
+        assert!(!sqlite_autoincrement(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, \"AUTOINCREMENT\" text DEFAULT 'AUTOINCREMENT')"
+        ));
+        // Only the single integer primary key can auto-increment.
+        let mut s = sqlite_table("integer", ColumnType::Integer);
+        let t = s.tables.get_mut("t").unwrap();
+        t.columns[0].auto_increment = true;
+        t.primary_key = vec!["c".into()];
+        let mut kept = t.clone();
+        normalize_table(Backend::Sqlite, &mut kept);
+        assert!(kept.columns[0].auto_increment);
+        let mut bigint = t.clone();
+        bigint.columns[0].sql_type = "bigint".into();
+        normalize_table(Backend::Sqlite, &mut bigint);
+        assert!(!bigint.columns[0].auto_increment);
+        t.primary_key.push("d".into());
+        normalize_table(Backend::Sqlite, t);
+        assert!(!t.columns[0].auto_increment);
     }
 
     #[test]

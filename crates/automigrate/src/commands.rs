@@ -15,7 +15,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 use crate::config::Config;
 use crate::entities::Entities;
-use crate::introspect::{backend_of, introspect_in};
+use crate::introspect::{self, backend_of, introspect_in};
 use crate::migdir::MigrationDir;
 
 /// The name of sea-orm-migration's history table.
@@ -502,7 +502,10 @@ pub async fn analyze_with(
         declared.unqualify(ns);
     }
     dialect::unsized_strings_take_live_length(&live.schema, &mut declared);
+    dialect::hand_made_sqlite_types_meet_by_affinity(&live.schema, &mut declared);
     let mut live = live;
+    introspect::expression_defaults_as_the_database_writes_them(&db, &mut live.schema, &declared)
+        .await;
     exclude(&project.config, &mut live.schema, &declared)?;
     let other_tools = leave_other_tools_alone(&project.config, &mut live.schema, &declared);
     live.unmanaged.extend(other_tools);

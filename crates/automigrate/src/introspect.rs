@@ -71,6 +71,177 @@ pub async fn introspect_in(
     })
 }
 
+/// Expression defaults as the database writes them back (issue 15, item 1): PostgreSQL prints
+/// `lower('ABC')` as `lower('ABC'::text)`, MariaDB as `lcase('ABC')`, `random() * 10` gains a
+/// cast, and so on for any expression. Where a declared expression default differs from the live
+/// column's as text, the database itself is asked what it makes of the declared one: all of them
+/// at once, as the defaults of one temporary table in a transaction of this session that is
+/// rolled back (PostgreSQL: `pg_get_expr`; MySQL/MariaDB: `SHOW CREATE TABLE`, which lists
+/// temporary tables where `information_schema` does not). When that is what the live column
+/// has, the live default takes the entity's spelling, so the two meet and code regenerated from
+/// the live side writes the portable spelling. Nothing persists; if the database refuses (no
+/// right to create temporary tables, a type it cannot use there), the defaults are compared as
+/// text, as before. SQLite keeps defaults as written and needs none of this.
+pub async fn expression_defaults_as_the_database_writes_them(
+    db: &DatabaseConnection,
+    live: &mut Schema,
+    declared: &Schema,
+) {
+    use automigrate_core::model::DefaultValue;
+    let backend = live.backend;
+    if backend == Backend::Sqlite {
+        return;
+    }
+    // (table, column, live type, declared expression, declared default)
+    let mut asked: Vec<(String, String, String, String, DefaultValue)> = Vec::new();
+    for (name, table) in &declared.tables {
+        let Some(live_table) = live.tables.get(name) else {
+            continue;
+        };
+        for c in &table.columns {
+            let Some(d @ DefaultValue::Expr(expr)) = &c.default else {
+                continue;
+            };
+            let Some(l) = live_table.column(&c.name) else {
+                continue;
+            };
+            if l.default.is_none() || l.default.as_ref() == Some(d) {
+                continue;
+            }
+            asked.push((
+                name.clone(),
+                c.name.clone(),
+                l.sql_type.clone(),
+                expr.clone(),
+                d.clone(),
+            ));
+        }
+    }
+    if asked.is_empty() {
+        return;
+    }
+    let columns: Vec<String> = asked
+        .iter()
+        .enumerate()
+        .map(|(i, (_, _, ty, expr, _))| format!("c{i} {ty} DEFAULT ({expr})"))
+        .collect();
+    let Ok(written) = defaults_of_a_scratch_table(db, backend, &columns.join(", ")).await else {
+        return;
+    };
+    for (i, (table, column, ty, _, declared_default)) in asked.into_iter().enumerate() {
+        let Some(text) = written.get(&i) else {
+            continue;
+        };
+        let theirs = dialect::parse_default(backend, text, &ty);
+        if let Some(c) = live
+            .tables
+            .get_mut(&table)
+            .and_then(|t| t.columns.iter_mut().find(|c| c.name == column))
+            && theirs.is_some()
+            && c.default == theirs
+        {
+            c.default = Some(declared_default);
+        }
+    }
+}
+
+/// The default text of each column `c<i>` of a temporary table made with `columns`, as the
+/// database writes it, in a transaction that is rolled back.
+async fn defaults_of_a_scratch_table(
+    db: &DatabaseConnection,
+    backend: Backend,
+    columns: &str,
+) -> anyhow::Result<BTreeMap<usize, String>> {
+    use sea_orm::TransactionTrait;
+    let tx = db.begin().await?;
+    let b = tx.get_database_backend();
+    let stmt = |sql: String| Statement::from_string(b, sql);
+    let result = async {
+        let mut out = BTreeMap::new();
+        let index = |name: &str| name.strip_prefix('c').and_then(|n| n.parse::<usize>().ok());
+        match backend {
+            Backend::Postgres => {
+                tx.execute_raw(stmt(format!(
+                    "CREATE TEMPORARY TABLE automigrate_defaults ({columns})"
+                )))
+                .await?;
+                for r in tx
+                    .query_all_raw(stmt(
+                        "SELECT a.attname::text, pg_get_expr(d.adbin, CASE WHEN d.adbin::text                          LIKE '%{VAR %' THEN d.adrelid ELSE 0 END)                          FROM pg_attrdef d JOIN pg_attribute a                          ON a.attrelid = d.adrelid AND a.attnum = d.adnum                          WHERE d.adrelid = 'pg_temp.automigrate_defaults'::regclass"
+                            .to_string(),
+                    ))
+                    .await?
+                {
+                    let (name, text): (String, String) = (get(&r, 0)?, get(&r, 1)?);
+                    if let Some(i) = index(&name) {
+                        out.insert(i, text);
+                    }
+                }
+            }
+            _ => {
+                tx.execute_raw(stmt(format!(
+                    "CREATE TEMPORARY TABLE automigrate_defaults ({columns})"
+                )))
+                .await?;
+                let create: String = tx
+                    .query_one_raw(stmt("SHOW CREATE TABLE automigrate_defaults".to_string()))
+                    .await?
+                    .context("SHOW CREATE TABLE returned nothing")
+                    .and_then(|r| get(&r, 1))?;
+                tx.execute_raw(stmt(
+                    "DROP TEMPORARY TABLE automigrate_defaults".to_string(),
+                ))
+                .await?;
+                for (name, text) in mysql_create_table_defaults(&create) {
+                    if let Some(i) = index(&name) {
+                        out.insert(i, text);
+                    }
+                }
+            }
+        }
+        anyhow::Ok(out)
+    }
+    .await;
+    tx.rollback().await.ok();
+    result
+}
+
+/// The `DEFAULT` text of each column line of a MySQL/MariaDB `SHOW CREATE TABLE`:
+/// `` `c0` text DEFAULT lcase('ABC'),`` gives (`c0`, `lcase('ABC')`).
+fn mysql_create_table_defaults(create: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for line in create.lines() {
+        let line = line.trim().trim_end_matches(',');
+        let Some(rest) = line.strip_prefix('`') else {
+            continue;
+        };
+        let Some((name, rest)) = rest.split_once('`') else {
+            continue;
+        };
+        // The first ` DEFAULT ` outside quotes and parentheses ends the type.
+        let (mut depth, mut quote, mut found) = (0i32, None::<char>, None);
+        let chars: Vec<(usize, char)> = rest.char_indices().collect();
+        for &(i, ch) in &chars {
+            match (quote, ch) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(ch),
+                (None, '(') => depth += 1,
+                (None, ')') => depth -= 1,
+                (None, ' ') if depth == 0 && rest[i..].starts_with(" DEFAULT ") => {
+                    found = Some(i + " DEFAULT ".len());
+                    break;
+                }
+                _ => {}
+            }
+        }
+        if let Some(at) = found {
+            out.push((name.to_string(), rest[at..].trim().to_string()));
+        }
+    }
+    out
+}
+
 async fn rows(db: &DatabaseConnection, sql: &str) -> anyhow::Result<Vec<QueryResult>> {
     let stmt = Statement::from_string(db.get_database_backend(), sql.to_string());
     db.query_all_raw(stmt).await.with_context(|| {
@@ -174,6 +345,9 @@ async fn sqlite(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Res
                 None => format!("{table}: check constraint ({})", c.expr),
             });
         }
+        // `AUTOINCREMENT` is written on the table's one `INTEGER PRIMARY KEY`, if anywhere
+        // (`normalize_table` keeps it on that column only).
+        let autoincrement = create.as_deref().is_some_and(dialect::sqlite_autoincrement);
         // Columns, in `cid` order; the key in key order.
         columns.sort_by_key(|c| int(c, 0));
         let mut pk: Vec<(i64, String)> = Vec::new();
@@ -191,7 +365,7 @@ async fn sqlite(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Res
                 &text(c, 2).unwrap_or_default(),
                 int(c, 3) == 0,
                 text(c, 4).as_deref(),
-                false,
+                autoincrement && int(c, 5) > 0,
                 &no_enums,
                 &mut types,
             ));
@@ -817,4 +991,24 @@ async fn mysql(db: &DatabaseConnection, notes: &mut Vec<String>) -> anyhow::Resu
         });
     }
     Ok(schema)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mysql_defaults_are_read_from_show_create_table() {
+        let create = "CREATE TEMPORARY TABLE `automigrate_defaults` (\n  \
+                      `c0` text DEFAULT lcase('ABC'),\n  \
+                      `c1` double DEFAULT (rand() * 10),\n  \
+                      `c2` enum('a DEFAULT b','c') DEFAULT concat('a',' DEFAULT ')\n\
+                      ) ENGINE=InnoDB";
+        assert_eq!(
+            super::mysql_create_table_defaults(create),
+            [
+                ("c0".to_string(), "lcase('ABC')".to_string()),
+                ("c1".to_string(), "(rand() * 10)".to_string()),
+                ("c2".to_string(), "concat('a',' DEFAULT ')".to_string()),
+            ]
+        );
+    }
 }
