@@ -4,6 +4,7 @@
 //! Review it like any other code: it is yours now.
 //!
 //! Changes:
+//!   + enum user_role (admin, member)
 //!   + table tags (2 columns)
 //!   + table users (5 columns)
 //!   + table posts (5 columns)
@@ -18,6 +19,7 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        ops::create_enum(manager, "user_role", ["admin", "member"]).await?;
         manager
             .create_table(
                 Table::create()
@@ -27,7 +29,6 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        ops::create_enum(manager, "user_role", ["admin", "member"]).await?;
         manager
             .create_table(
                 Table::create()
@@ -141,6 +142,7 @@ impl MigrationTrait for Migration {
         manager
             .drop_table(Table::drop().table("tags").to_owned())
             .await?;
+        ops::drop_enum(manager, "user_role").await?;
         Ok(())
     }
 }
