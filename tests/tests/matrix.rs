@@ -1,7 +1,8 @@
 //! The round-trip matrix: every column type and attribute SeaORM offers, created through a
-//! generated migration, reads back equal to the entities on each backend: no phantom diff.
+//! generated migration, reads back equal to the entities on each backend: no phantom diff; and
+//! the migration generated on each backend does the same on the other two.
 use automigrate::commands::Outcome;
-use automigrate_core::{Backend, diff};
+use automigrate_core::{Backend, Change, diff};
 use automigrate_e2e::{MigrationCrate, TestDb, entities, written};
 
 async fn matrix(backend: Backend, name: &str) -> anyhow::Result<()> {
@@ -27,6 +28,29 @@ async fn matrix(backend: Backend, name: &str) -> anyhow::Result<()> {
             .await?,
         Outcome::NoChanges
     ));
+    // The same file on the other backends: what the entities declare there, but what the
+    // generation backend cannot keep (SQLite: comments; see the README's known limits).
+    for target in [Backend::Sqlite, Backend::Postgres, Backend::MySql] {
+        if target == backend {
+            continue;
+        }
+        let other = TestDb::new(target, name).await?;
+        krate.run(&other, &["up"])?;
+        let live = other.schema().await?;
+        let left: Vec<Change> = diff(&live, &entities::matrix().schema(target)?)
+            .changes
+            .into_iter()
+            .filter(|c| !(backend == Backend::Sqlite && comment_only(c)))
+            .collect();
+        assert!(
+            left.is_empty(),
+            "made on {}, applied on {}: {left:#?}",
+            backend.name(),
+            target.name()
+        );
+        krate.run(&other, &["down"])?;
+        assert!(other.schema().await?.tables.is_empty());
+    }
     // And back down to nothing.
     krate.run(&db, &["down"])?;
     let empty = db.schema().await?;
@@ -90,4 +114,17 @@ async fn postgres_matrix() -> anyhow::Result<()> {
 #[tokio::test]
 async fn mysql_matrix() -> anyhow::Result<()> {
     matrix(Backend::MySql, "mysql_matrix").await
+}
+
+/// A change of comment alone.
+fn comment_only(change: &Change) -> bool {
+    match change {
+        Change::AlterTableComment { .. } => true,
+        Change::AlterColumn { from, to, .. } => {
+            let mut from = from.clone();
+            from.comment = to.comment.clone();
+            from == *to
+        }
+        _ => false,
+    }
 }

@@ -487,6 +487,10 @@ async fn enum_types_where_there_are_types() {
         conn.execute_unprepared("INSERT INTO t DEFAULT VALUES")
             .await
             .unwrap();
+        // An index on the column goes along (its relation is not a table to convert).
+        conn.execute_unprepared("CREATE INDEX t_m ON t (m)")
+            .await
+            .unwrap();
         let values =
             || async { one(&rows(&db, "SELECT unnest(enum_range(NULL::mood))::text").await) };
         automigrate_ops::alter_enum(&manager, name, ["a", "it's"], ["z", "a", "it's"])

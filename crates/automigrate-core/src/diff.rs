@@ -339,8 +339,9 @@ impl Plan {
 /// Compares two schemas. The plan is deterministic: the same inputs give the same plan.
 ///
 /// Order: foreign keys and indexes that go away are dropped first; then enums and tables are
-/// created (parents before children); columns added, altered and dropped; new indexes and
-/// foreign keys added; finally tables are dropped (children before parents) and enums after them.
+/// created (parents before children); table by table, columns added and altered, the primary
+/// key, columns dropped; new indexes and foreign keys added; finally tables are dropped
+/// (children before parents) and enums after them.
 pub fn diff(from: &Schema, to: &Schema) -> Plan {
     let mut drop_fks = Vec::new();
     let mut drop_indexes = Vec::new();
@@ -683,12 +684,13 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
     changes.extend(drop_indexes);
     changes.extend(create_enums);
     changes.extend(create_tables);
-    // A table's own changes (columns added, altered, dropped, its key) go together, table by
-    // table: SQLite carries them out in one rebuild.
+    // A table's own changes (columns added, altered, its key, columns dropped) go together,
+    // table by table: SQLite carries them out in one rebuild. The key comes before the drops,
+    // so that in `down` a column comes back before the key that needs it.
     let mut own: Vec<Change> = add_columns;
     own.extend(alter_columns);
-    own.extend(drop_columns);
     own.extend(alter_pks);
+    own.extend(drop_columns);
     own.sort_by(|a, b| a.table().cmp(&b.table()));
     changes.extend(own);
     changes.extend(add_indexes);

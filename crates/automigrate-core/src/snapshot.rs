@@ -169,6 +169,21 @@ impl Snapshot {
         any.then_some(out)
     }
 
+    /// The enums with more than one line (a merge of two branches that both changed one): not
+    /// known, so taken as declared, as with no snapshot.
+    pub fn ambiguous_enums(&self) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut twice = BTreeSet::new();
+        for l in &self.lines {
+            if let Some((name, _)) = l.strip_prefix("enum ").and_then(|r| r.split_once(' '))
+                && !seen.insert(name.to_string())
+            {
+                twice.insert(name.to_string());
+            }
+        }
+        twice
+    }
+
     /// The PostgreSQL schemas (other than the default one) that entities named: read again
     /// next time, so that a table whose entity went away is seen to go.
     pub fn namespaces(&self) -> impl Iterator<Item = &str> {
@@ -232,6 +247,7 @@ pub fn enums_where_kept_in_columns(live: &mut Schema, declared: &mut Schema, sna
         }
     }
     let remembered = snapshot.enums();
+    let ambiguous = snapshot.ambiguous_enums();
     let mut used = std::collections::BTreeMap::new();
     for (name, t) in &mut live.tables {
         let Some(declared_table) = declared.tables.get(name) else {
@@ -248,8 +264,10 @@ pub fn enums_where_kept_in_columns(live: &mut Schema, declared: &mut Schema, sna
             // of the enum the snapshot remembers (or, with no snapshot that says, the declared one).
             let values = match (declared.backend, &remembered) {
                 (Backend::MySql, _) => crate::dialect::mysql_enum_values(&c.sql_type),
-                (_, Some(r)) => r.get(&e.name).map(|r| r.values.clone()),
-                (_, None) => Some(e.values.clone()),
+                (_, Some(r)) if !ambiguous.contains(&e.name) => {
+                    r.get(&e.name).map(|r| r.values.clone())
+                }
+                _ => Some(e.values.clone()),
             };
             let Some(values) = values else {
                 continue;
@@ -267,8 +285,16 @@ pub fn enums_where_kept_in_columns(live: &mut Schema, declared: &mut Schema, sna
             );
         }
     }
+    // What the columns say wins (MySQL's lists, an enum the snapshot cannot tell).
     live.enums = match remembered {
-        Some(r) => r,
+        Some(mut r) => {
+            for (name, e) in used {
+                if declared.backend == Backend::MySql || ambiguous.contains(&name) {
+                    r.insert(name, e);
+                }
+            }
+            r
+        }
         None => used,
     };
 }
@@ -509,6 +535,23 @@ mod tests {
         enums_where_kept_in_columns(&mut l, &mut d, &snapshot);
         assert_eq!(l.enums["user_role"].values, ["a", "b"]);
         assert_eq!(l.tables["users"].columns[0].kind, role(&["a", "b"]));
+        // Merged from two branches that both changed it: taken as declared, no phantom enum.
+        let mut other = before.clone();
+        other
+            .enums
+            .get_mut("user_role")
+            .unwrap()
+            .values
+            .push("x".into());
+        let merged = Snapshot::parse(&format!(
+            "{}{}\n",
+            Snapshot::of(&before).render(),
+            enum_line(&other.enums["user_role"])
+        ));
+        assert!(merged.ambiguous_enums().contains("user_role"));
+        let (mut l, mut d) = (live(), declared());
+        enums_where_kept_in_columns(&mut l, &mut d, &merged);
+        assert_eq!(l.enums, d.enums);
         // MySQL: a column's values are its own.
         let mut l = with_role(Backend::MySql, ColumnType::Text, "enum('a','b')");
         let mut d = with_role(Backend::MySql, role(&["a", "b", "c"]), "enum('a','b','c')");

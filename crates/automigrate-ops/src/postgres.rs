@@ -317,11 +317,16 @@ pub(crate) async fn create_enum(
         values.join(", ")
     ))
     .replace('%', "%%");
+    // A dollar-quote tag that nothing inside it holds.
+    let mut tag = "automigrate".to_string();
+    while list.contains(&format!("${tag}$")) || name.contains(&format!("${tag}$")) {
+        tag.push('_');
+    }
     let sql = format!(
-        "DO $automigrate$ BEGIN \
+        "DO ${tag}$ BEGIN \
          IF to_regtype({type_name}) IS NULL THEN CREATE TYPE {} AS ENUM ({list}); \
          ELSIF enum_range(NULL::{})::text[] IS DISTINCT FROM ARRAY[{list}]::text[] THEN \
-         RAISE EXCEPTION {message}; END IF; END $automigrate$",
+         RAISE EXCEPTION {message}; END IF; END ${tag}$",
         q(name),
         q(name)
     );
@@ -371,6 +376,7 @@ pub(crate) async fn alter_enum(
         manager,
         "SELECT a.attrelid::regclass::text, a.attname::text, pg_get_expr(d.adbin, d.adrelid) \
          FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid \
+         JOIN pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p') \
          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
          WHERE t.typname = $1 AND t.typnamespace = to_regnamespace(current_schema())::oid \
          AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, 2",
@@ -412,7 +418,10 @@ pub(crate) async fn alter_enum(
         if let Some(default) = &u[2]
             && to.iter().any(|v| default.starts_with(&lit(v)))
         {
-            let value = default.split("::").next().unwrap_or(default);
+            // Without its cast to the old type (the last `::`; a value may hold one too).
+            let value = default
+                .rsplit_once("::")
+                .map_or(default.as_str(), |(v, _)| v);
             execute(manager, &format!("{alter} SET DEFAULT {value}")).await?;
         }
     }

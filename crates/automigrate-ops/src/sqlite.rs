@@ -60,12 +60,9 @@ pub(crate) async fn add_column(
     let spec = column.get_column_spec();
     // What `ALTER TABLE ADD COLUMN` accepts: no key, and NULL or a constant default for the
     // rows already there.
-    let constant_default = spec.default.as_ref().is_none_or(|d| {
-        let mut sql = String::new();
-        SqliteQueryBuilder.prepare_expr(d, &mut sql);
-        let upper = sql.trim().to_ascii_uppercase();
-        !(upper.starts_with('(') || upper.starts_with("CURRENT_"))
-    });
+    // (As sea-query writes the column: an expression default goes in parentheses.)
+    let written = crate::render_column(DbBackend::Sqlite, column).to_ascii_uppercase();
+    let constant_default = !written.contains("DEFAULT (") && !written.contains("DEFAULT CURRENT_");
     let in_place = !spec.primary_key
         && !spec.unique
         && constant_default
@@ -141,19 +138,27 @@ pub(crate) async fn rebuild(
         .first()
         .and_then(|r| r[0].as_deref())
         .is_some_and(|v| v == "1");
-    // Foreign key enforcement can only be switched outside a transaction.
+    // Foreign key enforcement can only be switched outside a transaction. Whatever fails, the
+    // connection's settings are put back as they were.
     if fks_on {
         execute(manager, "PRAGMA foreign_keys = OFF").await?;
     }
-    execute(manager, "BEGIN").await?;
-    let swap = swap(manager, name, edits).await;
-    let end = if swap.is_ok() { "COMMIT" } else { "ROLLBACK" };
-    let ended = execute(manager, end).await;
-    if fks_on {
-        execute(manager, "PRAGMA foreign_keys = ON").await?;
-    }
-    swap?;
-    ended
+    let swapped = match execute(manager, "BEGIN").await {
+        Ok(()) => {
+            let swap = swap(manager, name, edits).await;
+            let end = if swap.is_ok() { "COMMIT" } else { "ROLLBACK" };
+            let ended = execute(manager, end).await;
+            swap.and(ended)
+        }
+        Err(e) => Err(e),
+    };
+    let legacy = execute(manager, "PRAGMA legacy_alter_table = OFF").await;
+    let fks = if fks_on {
+        execute(manager, "PRAGMA foreign_keys = ON").await
+    } else {
+        Ok(())
+    };
+    swapped.and(legacy).and(fks)
 }
 
 async fn swap(manager: &SchemaManager<'_>, name: &str, edits: &[Edit]) -> Result<(), DbErr> {
@@ -268,15 +273,19 @@ async fn swap(manager: &SchemaManager<'_>, name: &str, edits: &[Edit]) -> Result
         let (Some(kind), Some(sql)) = (row[0].as_deref(), row[2].as_deref()) else {
             continue;
         };
-        let on_dropped = kind == "index" && dropped.iter().any(|c| names(sql, c));
+        let on_dropped = kind == "index" && dropped.iter().any(|c| index_names(sql, c));
         if (kind == "index" || kind == "trigger") && !on_dropped {
             execute(manager, sql).await?;
         }
     }
+    // The keys of the table, and the keys to it (rows of other tables that were wrong before
+    // are not this rebuild's business).
     let violations = query(
         manager,
-        "SELECT \"table\", parent FROM pragma_foreign_key_check",
-        vec![],
+        "SELECT c.\"table\", c.parent FROM sqlite_master m, pragma_foreign_key_check(m.name) c \
+         WHERE m.type = 'table' AND (m.name = ?1 OR EXISTS \
+         (SELECT 1 FROM pragma_foreign_key_list(m.name) f WHERE f.\"table\" = ?1))",
+        vec![Value::from(name.to_string())],
         2,
     )
     .await?;
@@ -384,12 +393,41 @@ fn tokens(sql: &str) -> Vec<(Tok, usize, usize)> {
     out
 }
 
-/// True when `sql` names `name` as an identifier (bare or quoted).
-fn names(sql: &str, name: &str) -> bool {
-    tokens(sql).iter().any(|(t, _, _)| match t {
+/// True when one of the tokens is the identifier `name` (bare or quoted).
+fn any_ident(toks: &[(Tok, usize, usize)], name: &str) -> bool {
+    toks.iter().any(|(t, _, _)| match t {
         Tok::Word(w) | Tok::Quoted(w) => w.eq_ignore_ascii_case(name),
         _ => false,
     })
+}
+
+/// True when a table constraint is on the column `name`: a key's, unique's or foreign key's
+/// own columns, or the expression of a CHECK (not the table or columns a foreign key references).
+fn constraint_names(element: &str, name: &str) -> bool {
+    let toks = tokens(element);
+    let Some(first) = toks.iter().position(|(t, _, _)| {
+        ["PRIMARY", "UNIQUE", "FOREIGN", "CHECK"]
+            .iter()
+            .any(|k| keyword(t, k))
+    }) else {
+        return false;
+    };
+    if keyword(&toks[first].0, "CHECK") {
+        return any_ident(&toks[first + 1..], name);
+    }
+    paren_list(&toks[first..])
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(name))
+}
+
+/// True when a `CREATE INDEX` is on the column `name`: in its list of columns or expressions,
+/// or its `WHERE` clause (not the index's or the table's name).
+fn index_names(sql: &str, name: &str) -> bool {
+    let toks = tokens(sql);
+    let Some(open) = toks.iter().position(|(t, _, _)| *t == Tok::Open) else {
+        return false;
+    };
+    any_ident(&toks[open..], name)
 }
 
 fn ident(t: &Tok) -> Option<&str> {
@@ -418,6 +456,9 @@ pub(crate) fn parse_create(sql: &str) -> Option<CreateTable> {
     let mut depth = 0;
     // Where the element at hand starts: at its first token, comments before it left out.
     let mut start: Option<usize> = None;
+    // Where the last token of the element at hand ends: a comment after it is left out, so that
+    // it cannot swallow the comma the element is joined with again.
+    let mut last_end: usize = 0;
     let mut elements = Vec::new();
     for (t, s, e) in &toks[open..] {
         match t {
@@ -430,7 +471,11 @@ pub(crate) fn parse_create(sql: &str) -> Option<CreateTable> {
             Tok::Close => {
                 depth -= 1;
                 if depth == 0 {
-                    elements.push(sql[start.unwrap_or(*s)..*s].trim().to_string());
+                    elements.push(
+                        sql[start.unwrap_or(*s)..std::cmp::max(last_end, start.unwrap_or(*s))]
+                            .trim()
+                            .to_string(),
+                    );
                     return Some(CreateTable {
                         elements,
                         tail: sql[*e..].trim().to_string(),
@@ -438,12 +483,14 @@ pub(crate) fn parse_create(sql: &str) -> Option<CreateTable> {
                 }
             }
             Tok::Comma if depth == 1 => {
-                elements.push(sql[start.take().unwrap_or(*s)..*s].trim().to_string());
+                let from = start.take().unwrap_or(*s);
+                elements.push(sql[from..std::cmp::max(last_end, from)].trim().to_string());
                 continue;
             }
             _ => {}
         }
         start.get_or_insert(*s);
+        last_end = *e;
     }
     None
 }
@@ -738,7 +785,8 @@ impl CreateTable {
                     .ok_or_else(|| format!("it has no column `{name}`"))?;
                 self.elements.remove(i);
                 // Table constraints on the column go with it.
-                self.elements.retain(|e| is_column(e) || !names(e, name));
+                self.elements
+                    .retain(|e| is_column(e) || !constraint_names(e, name));
             }
             Edit::SetPrimaryKey(columns) => {
                 let mut had_auto = false;
@@ -767,7 +815,11 @@ impl CreateTable {
                             .ok_or_else(|| format!("it has no column `{one}`"))?;
                         let mut col = split_column(&self.elements[i]);
                         let mut clause = "PRIMARY KEY".to_string();
-                        if had_auto {
+                        // SQLite allows AUTOINCREMENT on an INTEGER PRIMARY KEY only.
+                        let integer = tokens(&col.head)
+                            .get(1)
+                            .is_some_and(|(t, _, _)| keyword(t, "INTEGER"));
+                        if had_auto && integer {
                             clause.push_str(" AUTOINCREMENT");
                         }
                         col.clauses.insert(0, (Clause::PrimaryKey, clause));
@@ -888,6 +940,45 @@ mod tests {
         assert_eq!(t.column_names(), ["id", "name", "team_id"]);
         assert!(!t.elements.iter().any(|e| e.contains("FOREIGN")));
         assert!(t.elements.iter().any(|e| e.starts_with("CHECK")));
+    }
+
+    /// Only what is on the column goes with it: not the keys whose referenced columns have its
+    /// name, nor every key when it is called `key`.
+    #[test]
+    fn dropping_a_column_takes_only_what_is_on_it() {
+        let mut t = parse_create(
+            "CREATE TABLE post_tag (id integer, post_id integer, tag_id integer, \"key\" text, \
+             FOREIGN KEY (post_id) REFERENCES post (id), FOREIGN KEY (tag_id) REFERENCES tag (id), \
+             UNIQUE (post_id, \"key\"), CHECK (id > 0))",
+        )
+        .unwrap();
+        t.apply(&Edit::DropColumn("id".into())).unwrap();
+        assert_eq!(t.elements.len(), 6, "{:#?}", t.elements);
+        assert!(!t.elements.iter().any(|e| e.starts_with("CHECK")));
+        t.apply(&Edit::DropColumn("key".into())).unwrap();
+        assert_eq!(t.elements.len(), 4, "{:#?}", t.elements);
+        assert_eq!(
+            t.elements
+                .iter()
+                .filter(|e| e.starts_with("FOREIGN"))
+                .count(),
+            2
+        );
+        assert!(index_names(
+            "CREATE INDEX i ON t (lower(a)) WHERE b > 0",
+            "b"
+        ));
+        assert!(!index_names("CREATE INDEX tag ON tag (a)", "tag"));
+    }
+
+    /// A comment after a definition does not swallow the comma it is joined with again.
+    #[test]
+    fn comments_after_a_definition_go() {
+        let t = parse_create("CREATE TABLE t (\n a int -- the a\n , b text /* b */\n)").unwrap();
+        assert_eq!(t.elements, ["a int", "b text"]);
+        let mut t = parse_create("CREATE TABLE t (code text PRIMARY KEY, n integer)").unwrap();
+        t.apply(&Edit::SetPrimaryKey(vec!["n".into()])).unwrap();
+        assert_eq!(t.elements, ["code text", "n integer PRIMARY KEY"]);
     }
 
     #[test]

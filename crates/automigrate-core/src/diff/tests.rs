@@ -318,6 +318,37 @@ fn primary_key_changes_are_seen() {
     assert_eq!(plan.changes[0].summary(), "~ primary key t (a) -> (a, b)");
 }
 
+/// A surrogate key dropped for a composite one: the key moves before the column goes, so that
+/// `down` adds the column back before the key that needs it.
+#[test]
+fn a_key_moves_before_its_column_goes() {
+    let a = table(
+        "post_tag",
+        &[
+            col("id", "integer", false),
+            col("post_id", "integer", false),
+            col("tag_id", "integer", false),
+        ],
+    );
+    let mut b = a.clone();
+    b.columns.remove(0);
+    b.primary_key = vec!["post_id".into(), "tag_id".into()];
+    let plan = diff(&schema(vec![a]), &schema(vec![b]));
+    let kinds = |p: &Plan| -> Vec<&'static str> {
+        p.changes
+            .iter()
+            .map(|c| match c {
+                Change::AlterPrimaryKey { .. } => "key",
+                Change::DropColumn { .. } => "drop",
+                Change::AddColumn { .. } => "add",
+                _ => "other",
+            })
+            .collect()
+    };
+    assert_eq!(kinds(&plan), ["key", "drop"]);
+    assert_eq!(kinds(&plan.inverse()), ["add", "key"]);
+}
+
 #[test]
 fn foreign_key_into_a_dropped_table_goes_first() {
     let users = table("users", &[col("id", "integer", false)]);
