@@ -704,6 +704,54 @@ fn helper(kind: &ColumnType) -> Option<(&'static str, String)> {
     })
 }
 
+/// The `ColumnType` of a builder type that has no schema helper, as a Rust expression:
+/// `ColumnType::VarBinary(StringLen::None)`. `None` for the types only one backend has.
+fn type_expr(kind: &ColumnType) -> Option<String> {
+    use ColumnType as T;
+    let len = |l: &StringLen| match l {
+        StringLen::N(n) => format!("StringLen::N({n})"),
+        StringLen::Max => "StringLen::Max".to_string(),
+        _ => "StringLen::None".to_string(),
+    };
+    let pair = |p: &Option<(u32, u32)>| match p {
+        Some((a, b)) => format!("Some(({a}, {b}))"),
+        None => "None".to_string(),
+    };
+    Some(match kind {
+        T::Char(n) => format!("ColumnType::Char({n:?})"),
+        T::String(l) => format!("ColumnType::String({})", len(l)),
+        T::VarBinary(l) => format!("ColumnType::VarBinary({})", len(l)),
+        T::Binary(n) => format!("ColumnType::Binary({n})"),
+        T::Decimal(p) => format!("ColumnType::Decimal({})", pair(p)),
+        T::Money(p) => format!("ColumnType::Money({})", pair(p)),
+        T::Bit(n) => format!("ColumnType::Bit({n:?})"),
+        T::VarBit(n) => format!("ColumnType::VarBit({n})"),
+        T::Text => "ColumnType::Text".into(),
+        T::TinyInteger => "ColumnType::TinyInteger".into(),
+        T::SmallInteger => "ColumnType::SmallInteger".into(),
+        T::Integer => "ColumnType::Integer".into(),
+        T::BigInteger => "ColumnType::BigInteger".into(),
+        T::TinyUnsigned => "ColumnType::TinyUnsigned".into(),
+        T::SmallUnsigned => "ColumnType::SmallUnsigned".into(),
+        T::Unsigned => "ColumnType::Unsigned".into(),
+        T::BigUnsigned => "ColumnType::BigUnsigned".into(),
+        T::Float => "ColumnType::Float".into(),
+        T::Double => "ColumnType::Double".into(),
+        T::DateTime => "ColumnType::DateTime".into(),
+        T::Timestamp => "ColumnType::Timestamp".into(),
+        T::TimestampWithTimeZone => "ColumnType::TimestampWithTimeZone".into(),
+        T::Time => "ColumnType::Time".into(),
+        T::Date => "ColumnType::Date".into(),
+        T::Year => "ColumnType::Year".into(),
+        T::Blob => "ColumnType::Blob".into(),
+        T::Boolean => "ColumnType::Boolean".into(),
+        T::Json => "ColumnType::Json".into(),
+        T::JsonBinary => "ColumnType::JsonBinary".into(),
+        T::Uuid => "ColumnType::Uuid".into(),
+        _ => return None,
+    })
+}
+
 /// A column definition expression: `string_len_null("bio", 100).default("x")`.
 fn column_def(
     backend: Backend,
@@ -718,13 +766,24 @@ fn column_def(
         (ColumnType::Integer, true) => format!("pk_auto({name})"),
         (ColumnType::BigInteger, true) => format!("big_pk_auto({name})"),
         (kind, _) => {
-            let (base, args) = helper(kind).unwrap_or_else(|| {
-                let sql = crate::dialect::render_type(backend, kind)
-                    .unwrap_or_else(|| c.sql_type.clone());
-                ("custom", format!(", {}", lit(&sql)))
-            });
-            let suffix = if c.nullable { "_null" } else { "" };
-            let mut s = format!("{base}{suffix}({name}{args})");
+            let mut s = match (helper(kind), type_expr(kind)) {
+                (Some((base, args)), _) => {
+                    let suffix = if c.nullable { "_null" } else { "" };
+                    format!("{base}{suffix}({name}{args})")
+                }
+                // No schema helper, but a builder type, which each backend writes its way.
+                (None, Some(ty)) => {
+                    let null = if c.nullable { "null" } else { "not_null" };
+                    format!("ColumnDef::new_with_type({name}, {ty}).{null}()")
+                }
+                // A type of the generation backend's own: written as it spells it.
+                (None, None) => {
+                    let sql = crate::dialect::render_type(backend, kind)
+                        .unwrap_or_else(|| c.sql_type.clone());
+                    let suffix = if c.nullable { "_null" } else { "" };
+                    format!("custom{suffix}({name}, {})", lit(&sql))
+                }
+            };
             if c.auto_increment {
                 s.push_str(".auto_increment()");
             }

@@ -343,6 +343,18 @@ impl Plan {
 /// key, columns dropped; new indexes and foreign keys added; finally tables are dropped
 /// (children before parents) and enums after them.
 pub fn diff(from: &Schema, to: &Schema) -> Plan {
+    // Foreign keys compare by structure, their actions as the backend tells them apart (MySQL:
+    // RESTRICT is NO ACTION); each side keeps the action as it was written.
+    let action = |a| crate::dialect::canonical_fk_action(to.backend, a);
+    let fk_key = |fk: &ForeignKey| {
+        (
+            fk.columns.clone(),
+            fk.ref_table.clone(),
+            fk.ref_columns.clone(),
+            action(fk.on_delete),
+            action(fk.on_update),
+        )
+    };
     let mut drop_fks = Vec::new();
     let mut drop_indexes = Vec::new();
     let mut create_enums = Vec::new();
@@ -478,10 +490,10 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
             }
         }
 
-        let old_fks: BTreeSet<_> = old.foreign_keys.iter().map(ForeignKey::key).collect();
-        let new_fks: BTreeSet<_> = new.foreign_keys.iter().map(ForeignKey::key).collect();
+        let old_fks: BTreeSet<_> = old.foreign_keys.iter().map(fk_key).collect();
+        let new_fks: BTreeSet<_> = new.foreign_keys.iter().map(fk_key).collect();
         for fk in &old.foreign_keys {
-            if !new_fks.contains(&fk.key()) {
+            if !new_fks.contains(&fk_key(fk)) {
                 drop_fks.push(Change::DropForeignKey {
                     table: name.clone(),
                     fk: fk.clone(),
@@ -489,7 +501,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
             }
         }
         for fk in &new.foreign_keys {
-            if !old_fks.contains(&fk.key()) {
+            if !old_fks.contains(&fk_key(fk)) {
                 add_fks.push(Change::AddForeignKey {
                     table: name.clone(),
                     fk: fk.clone(),
@@ -547,7 +559,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
     let mut dropping: BTreeSet<(String, _)> = drop_fks
         .iter()
         .filter_map(|c| match c {
-            Change::DropForeignKey { table, fk } => Some((table.clone(), fk.key())),
+            Change::DropForeignKey { table, fk } => Some((table.clone(), fk_key(fk))),
             _ => None,
         })
         .collect();
@@ -557,7 +569,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
                 if to.tables.contains_key(&fk.ref_table) {
                     continue;
                 }
-                if dropping.insert((t.name.clone(), fk.key())) {
+                if dropping.insert((t.name.clone(), fk_key(fk))) {
                     drop_fks.push(Change::DropForeignKey {
                         table: t.name.clone(),
                         fk: fk.clone(),
@@ -586,7 +598,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
         let adding: BTreeSet<(String, _)> = add_fks
             .iter()
             .filter_map(|c| match c {
-                Change::AddForeignKey { table, fk } => Some((table.clone(), fk.key())),
+                Change::AddForeignKey { table, fk } => Some((table.clone(), fk_key(fk))),
                 _ => None,
             })
             .collect();
@@ -605,10 +617,11 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
                         .ref_columns
                         .iter()
                         .any(|c| retyped.contains(&(fk.ref_table.as_str(), c.as_str())));
-                let Some(existing) = old.foreign_keys.iter().find(|o| o.key() == fk.key()) else {
+                let Some(existing) = old.foreign_keys.iter().find(|o| fk_key(o) == fk_key(fk))
+                else {
                     continue;
                 };
-                if stands_on_change && dropping.insert((new.name.clone(), existing.key())) {
+                if stands_on_change && dropping.insert((new.name.clone(), fk_key(existing))) {
                     bounced.push((new.name.clone(), existing.clone(), fk.clone()));
                 }
             }
@@ -618,7 +631,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Plan {
                 table: table.clone(),
                 fk: existing,
             });
-            if !adding.contains(&(table.clone(), fk.key())) {
+            if !adding.contains(&(table.clone(), fk_key(&fk))) {
                 add_fks.push(Change::AddForeignKey { table, fk });
             }
         }

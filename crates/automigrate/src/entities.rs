@@ -338,8 +338,10 @@ fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, Stri
             columns: fk.get_columns(),
             ref_table,
             ref_columns: fk.get_ref_columns(),
-            on_delete: dialect::canonical_fk_action(backend, fk_action(fk.get_on_delete())),
-            on_update: dialect::canonical_fk_action(backend, fk_action(fk.get_on_update())),
+            // As declared: the diff compares actions as the backend tells them apart, and the
+            // migration, which runs on every backend, writes what the entity says.
+            on_delete: fk_action(fk.get_on_delete()),
+            on_update: fk_action(fk.get_on_update()),
         };
         let relation = relation_names
             .get(i)
