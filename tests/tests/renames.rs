@@ -1,6 +1,6 @@
 //! Renames on each backend: found, asked, given on the command line or declared with
 //! `renamed_from`; generated as renames that keep the data; or, when declined, as drop + add
-//! in blocks that carry the rename, which a reviewer swaps in to keep the rows.
+//! with a REVIEW comment that gives the command writing the migration again with the rename.
 use automigrate::commands::{self, MakeOptions, NoQuestions, Outcome, Project, Questioner};
 use automigrate_core::renames::{Candidate, Rename};
 use automigrate_core::{Backend, diff};
@@ -220,44 +220,13 @@ async fn mysql_renames() -> anyhow::Result<()> {
     renames(Backend::MySql, "mysql_renames").await
 }
 
-/// What a reviewer does with a `REVIEW(rename-candidate)`: in `up` and in `down`, each block of
-/// the candidate, from its `BEGIN` line to its `END` line, becomes the lines after its `INSTEAD`
-/// line, uncommented. Returns the file and how many blocks were swapped.
-fn swap_in(source: &str, candidate: &str) -> (String, usize) {
-    let begin = format!("// BEGIN rename-candidate {candidate}:");
-    let instead = format!("// INSTEAD rename-candidate {candidate}:");
-    let end = format!("// END rename-candidate {candidate}");
-    let (mut out, mut blocks) = (String::new(), 0);
-    let mut lines = source.lines();
-    while let Some(line) = lines.next() {
-        if !line.trim_start().starts_with(&begin) {
-            out.push_str(line);
-            out.push('\n');
-            continue;
-        }
-        blocks += 1;
-        // The generated code goes; the rename comes in, uncommented.
-        let mut lines = lines
-            .by_ref()
-            .skip_while(|l| !l.trim_start().starts_with(&instead));
-        lines.next().expect("an INSTEAD line");
-        for l in lines.take_while(|l| l.trim() != end) {
-            let code = l.trim_start();
-            let indent = &l[..l.len() - code.len()];
-            let code = code.strip_prefix("//").expect("commented code");
-            out.push_str(indent);
-            out.push_str(code.strip_prefix(' ').unwrap_or(code));
-            out.push('\n');
-        }
-    }
-    (out, blocks)
-}
-
-/// The proof that the rename a `REVIEW(rename-candidate)` block carries is ready to swap in:
-/// without answers the migration is drop + add; swapped in by hand (here, mechanically), it
-/// builds, applies with rows present, keeps them under the new names, leaves nothing to
-/// generate, and `down` brings them back under the old names with the schema as it was.
-async fn swapped_in(backend: Backend, name: &str) -> anyhow::Result<()> {
+/// What a reviewer does with a `REVIEW(rename-candidate)`: runs the command it gives, which
+/// writes the migration again in its place, with the rename. Without answers the migration is
+/// drop + add; written again, it builds, applies with rows present, keeps them under the new
+/// names, leaves nothing to generate, and `down` brings them back under the old names with the
+/// schema as it was. A `--replace` that cannot be done (a migration already applied) changes
+/// nothing.
+async fn written_again(backend: Backend, name: &str) -> anyhow::Result<()> {
     let (db, krate, v2_schema) = v2_with_rows(backend, name).await?;
     let v4 = entities::v4::entities();
 
@@ -272,27 +241,56 @@ async fn swapped_in(backend: Backend, name: &str) -> anyhow::Result<()> {
         assert!(summary.contains(change), "{change} in\n{summary}");
     }
     let source = krate.file(&migration)?;
-    assert!(
-        source.contains("REVIEW(rename-candidate): `users.name` may have been renamed to"),
-        "{source}"
-    );
-    assert!(
-        source.contains("REVIEW(rename-candidate): table `posts` may have been renamed to"),
+    let again = format!("cargo xtask makemigration --replace {migration}");
+    for review in [
+        "REVIEW(rename-candidate): `users.name` may have been renamed to `full_name`".to_string(),
+        format!("//     {again} --rename users.name=full_name 'renames'"),
+        "REVIEW(rename-candidate): table `posts` may have been renamed to `articles`".to_string(),
+        format!("//     {again} --rename-table posts=articles 'renames'"),
+    ] {
+        assert!(source.contains(&review), "{review} missing:\n{source}");
+    }
+    // Once each, at the drops of `up`.
+    assert_eq!(
+        source.matches("REVIEW(rename-candidate)").count(),
+        2,
         "{source}"
     );
 
-    let (source, column_blocks) = swap_in(&source, "users.name -> users.full_name");
-    let (source, table_blocks) = swap_in(&source, "table posts -> articles");
-    // In `up` and in `down`: the add and the drop.
-    assert_eq!(column_blocks, 4, "{source}");
-    assert_eq!(table_blocks, 4, "{source}");
-    // The REVIEW comments went with the blocks they open.
+    // The command, through the library: the renames the comments give, in the file's place.
+    let project = Project {
+        database_url: &db.url,
+        migration_dir: &krate.root,
+        entities: &v4,
+        config: Default::default(),
+    };
+    let options = MakeOptions {
+        renames: vec![
+            column("users", "name", "full_name"),
+            table("posts", "articles"),
+        ],
+        replace: Some(migration.clone()),
+        ..MakeOptions::default()
+    };
+    let (again, _) = written(
+        commands::makemigration_with(&project, "renames", options, &mut NoQuestions).await?,
+    );
+    assert!(
+        !krate
+            .root
+            .join("src")
+            .join(format!("{migration}.rs"))
+            .exists()
+            || again == migration
+    );
+    let lib = std::fs::read_to_string(krate.root.join("src/lib.rs"))?;
+    assert_eq!(lib.matches("::Migration)").count(), 2, "{lib}");
+    assert!(lib.contains(&format!("mod {again};")), "{lib}");
+    let source = krate.file(&again)?;
     assert!(!source.contains("rename-candidate"), "{source}");
     for gone in [
         r#"ops::drop_column(manager, "users", "name")"#,
-        r#"ops::drop_column(manager, "users", "full_name")"#,
         r#"Table::drop().table("posts")"#,
-        r#"Table::drop().table("articles")"#,
     ] {
         assert!(!source.contains(gone), "{gone} in\n{source}");
     }
@@ -304,10 +302,6 @@ async fn swapped_in(backend: Backend, name: &str) -> anyhow::Result<()> {
     ] {
         assert_eq!(source.matches(renamed).count(), 1, "{renamed} in\n{source}");
     }
-    std::fs::write(
-        krate.root.join("src").join(format!("{migration}.rs")),
-        &source,
-    )?;
 
     // Built and applied with the rows there: they keep their values under the new names.
     krate.run(&db, &["up"])?;
@@ -326,6 +320,24 @@ async fn swapped_in(backend: Backend, name: &str) -> anyhow::Result<()> {
         krate.makemigration(&db, &v4, "again").await?,
         Outcome::NoChanges
     ));
+    // An applied migration is not written again: refused, the crate as it was.
+    let before = (
+        std::fs::read_to_string(krate.root.join("src/lib.rs"))?,
+        krate.file(&again)?,
+    );
+    let options = MakeOptions {
+        replace: Some(again.clone()),
+        ..MakeOptions::default()
+    };
+    let err = commands::makemigration_with(&project, "renames", options, &mut NoQuestions)
+        .await
+        .unwrap_err();
+    assert!(format!("{err:#}").contains(&again), "{err:#}");
+    let after = (
+        std::fs::read_to_string(krate.root.join("src/lib.rs"))?,
+        krate.file(&again)?,
+    );
+    assert_eq!(after, before);
 
     // down: the rows are back under the old names, and the schema is v2's.
     krate.run(&db, &["down"])?;
@@ -341,16 +353,16 @@ async fn swapped_in(backend: Backend, name: &str) -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn sqlite_rename_swapped_in() -> anyhow::Result<()> {
-    swapped_in(Backend::Sqlite, "sqlite_rename_swapped_in").await
+async fn sqlite_rename_written_again() -> anyhow::Result<()> {
+    written_again(Backend::Sqlite, "sqlite_rename_written_again").await
 }
 
 #[tokio::test]
-async fn postgres_rename_swapped_in() -> anyhow::Result<()> {
-    swapped_in(Backend::Postgres, "postgres_rename_swapped_in").await
+async fn postgres_rename_written_again() -> anyhow::Result<()> {
+    written_again(Backend::Postgres, "postgres_rename_written_again").await
 }
 
 #[tokio::test]
-async fn mysql_rename_swapped_in() -> anyhow::Result<()> {
-    swapped_in(Backend::MySql, "mysql_rename_swapped_in").await
+async fn mysql_rename_written_again() -> anyhow::Result<()> {
+    written_again(Backend::MySql, "mysql_rename_written_again").await
 }

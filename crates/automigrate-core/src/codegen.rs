@@ -19,8 +19,11 @@ pub struct FileSpec<'a> {
     pub plan: &'a Plan,
     /// Rows per table where known, to say how many a hazard concerns.
     pub rows: &'a BTreeMap<String, u64>,
-    /// Rename candidates answered No: their drops say so, with the rename to swap in.
+    /// Rename candidates answered No: their drops say so, with the command that writes the
+    /// migration again with the rename.
     pub declined: &'a [Candidate],
+    /// The migration's name (`m20261121_093000_add_bio_to_users`), for that command.
+    pub name: &'a str,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -45,13 +48,13 @@ struct Uses {
     review: bool,
     backend: Option<Backend>,
     rows: BTreeMap<String, u64>,
-    declined: Vec<Candidate>,
-    /// The positions in `declined` of the candidates about each table: a change looks up its
-    /// table's candidates instead of scanning them all.
-    declined_by_table: BTreeMap<String, Vec<usize>>,
+    /// The renames answered No, by the table they drop from (in `up` only).
+    declined: BTreeMap<String, Vec<Rename>>,
+    /// `cargo xtask makemigration --replace <this migration>`, and the message, quoted for a shell.
+    again: (String, String),
     /// The foreign keys the plan being written drops ([`crate::hazards::dropped_foreign_keys`]).
     dropped_keys: std::collections::BTreeSet<crate::hazards::KeyOf>,
-    /// Rendering `down`: `declined` holds the renames the other way.
+    /// Rendering `down`.
     down: bool,
     schema_helpers: bool,
     /// The file calls `automigrate_ops`.
@@ -65,8 +68,11 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
         review: true,
         backend: Some(spec.backend),
         rows: spec.rows.clone(),
-        declined: spec.declined.to_vec(),
-        declined_by_table: by_table(spec.declined),
+        declined: by_table(spec.declined),
+        again: (
+            format!("cargo xtask makemigration --replace {}", spec.name),
+            shell_quote(&first_line(spec.message)),
+        ),
         dropped_keys: crate::hazards::dropped_foreign_keys(spec.plan),
         ..Uses::default()
     };
@@ -76,10 +82,7 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
     uses.rows.clear();
     let down_plan = spec.plan.inverse();
     uses.dropped_keys = crate::hazards::dropped_foreign_keys(&down_plan);
-    // `down` undoes the candidates' blocks: their renames go the other way.
-    for c in &mut uses.declined {
-        c.rename = inverted(&c.rename);
-    }
+    uses.declined.clear();
     uses.down = true;
     let down = render_body(spec.backend, &down_plan, &mut uses)?;
 
@@ -87,18 +90,7 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
     // The header is one `//!` line: only the message's first line goes in it, with control and
     // bidirectional-formatting characters (which end a comment or do not compile in one) removed,
     // so that nothing of the message can ever be code.
-    let message: String = spec
-        .message
-        .split([
-            '\n', '\r', '\u{b}', '\u{c}', '\u{85}', '\u{2028}', '\u{2029}',
-        ])
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
-        .collect();
+    let message = first_line(spec.message);
     let message = message.trim();
     let _ = writeln!(
         out,
@@ -157,22 +149,31 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
     write_fn(&mut out, "down", &down);
     out.push_str("}\n");
     if up.iter().chain(&down).any(|s| s.contains("execute_sql(")) {
-        // Swapping a rename candidate in may take away its only caller.
-        if up
-            .iter()
-            .chain(&down)
-            .any(|s| s.contains("// BEGIN rename-candidate"))
-        {
-            out.push_str(&EXECUTE_SQL.replacen(
-                "\nasync fn",
-                "\n#[allow(dead_code)] // unused if the renames above are swapped in\nasync fn",
-                1,
-            ));
-        } else {
-            out.push_str(EXECUTE_SQL);
-        }
+        out.push_str(EXECUTE_SQL);
     }
     Ok(out)
+}
+
+/// The message's first line that has text, with control and bidirectional-formatting
+/// characters (which end a comment or do not compile in one) taken out: nothing of a message
+/// can ever be code.
+fn first_line(message: &str) -> String {
+    message
+        .split([
+            '\n', '\r', '\u{b}', '\u{c}', '\u{85}', '\u{2028}', '\u{2029}',
+        ])
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .collect()
+}
+
+/// Quoted for a POSIX shell: `'it'\''s'`.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 /// True when the plan adds values to a PostgreSQL enum in place (`ADD VALUE`) and also uses one
@@ -246,8 +247,7 @@ fn render_body(backend: Backend, plan: &Plan, uses: &mut Uses) -> Result<Vec<Str
     while i < plan.changes.len() {
         let change = &plan.changes[i];
         // Two or more changes of one table's own (its columns, its key) in a row are one batch,
-        // which SQLite carries out in one rebuild. A rename candidate's side stays alone, to be
-        // swapped.
+        // which SQLite carries out in one rebuild.
         let batched = |c: &Change| {
             matches!(
                 c,
@@ -255,7 +255,7 @@ fn render_body(backend: Backend, plan: &Plan, uses: &mut Uses) -> Result<Vec<Str
                     | Change::AlterColumn { .. }
                     | Change::DropColumn { .. }
                     | Change::AlterPrimaryKey { .. }
-            ) && candidate_renames(c, uses).is_empty()
+            )
         };
         let group = plan.changes[i..]
             .iter()
@@ -266,8 +266,7 @@ fn render_body(backend: Backend, plan: &Plan, uses: &mut Uses) -> Result<Vec<Str
             i += group;
             continue;
         }
-        let code = statement(backend, change, uses)?;
-        out.extend(rename_block(backend, change, code, uses)?);
+        out.extend(statement(backend, change, uses)?);
         i += 1;
     }
     Ok(out)
@@ -861,186 +860,70 @@ fn review_lines(change: &Change, uses: &Uses) -> Vec<String> {
     let Some(backend) = uses.backend.filter(|_| uses.review) else {
         return Vec::new();
     };
-    crate::hazards::of_in(change, backend, &uses.dropped_keys)
-        .iter()
-        .flat_map(|h| hazard_lines(h, uses))
-        .collect()
+    let mut out = candidate_lines(change, uses);
+    out.extend(
+        crate::hazards::of_in(change, backend, &uses.dropped_keys)
+            .iter()
+            .flat_map(|h| hazard_lines(h, uses)),
+    );
+    out
 }
 
-/// Which side of a rename candidate a change is.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
-    /// The add of the new column, the creation of the new table: the rename goes here.
-    Add,
-    /// The drop of the old column or table.
-    Drop,
-}
-
-fn side(change: &Change, rename: &Rename) -> Option<Side> {
-    match (change, rename) {
-        (Change::AddColumn { table, column }, Rename::Column { table: t, to, .. })
-            if t == table && &column.name == to =>
-        {
-            Some(Side::Add)
-        }
-        (Change::DropColumn { table, column }, Rename::Column { table: t, from, .. })
-            if t == table && &column.name == from =>
-        {
-            Some(Side::Drop)
-        }
-        (Change::CreateTable(t), Rename::Table { to, .. }) if &t.name == to => Some(Side::Add),
-        (Change::DropTable(t), Rename::Table { from, .. }) if &t.name == from => Some(Side::Drop),
-        _ => None,
-    }
-}
-
-/// The declined rename candidates a change is a side of.
-fn candidate_renames(change: &Change, uses: &Uses) -> Vec<Rename> {
-    let Some(positions) = change.table().and_then(|t| uses.declined_by_table.get(t)) else {
+/// `REVIEW(rename-candidate)` at the drop of a rename candidate answered No, with the command
+/// that writes this migration again with the rename (`--replace` takes this one's place, while it
+/// is not applied).
+fn candidate_lines(change: &Change, uses: &Uses) -> Vec<String> {
+    let Some(renames) = change.table().and_then(|t| uses.declined.get(t)) else {
         return Vec::new();
     };
-    positions
-        .iter()
-        .map(|&i| &uses.declined[i].rename)
-        .filter(|r| side(change, r).is_some())
-        .cloned()
-        .collect()
+    let mut out = Vec::new();
+    for r in renames {
+        let (text, flag) = match (change, r) {
+            (Change::DropColumn { table, column }, Rename::Column { table: t, from, to })
+                if t == table && &column.name == from =>
+            {
+                (
+                    format!(
+                        "REVIEW(rename-candidate): `{table}.{from}` may have been renamed to \
+                         `{to}` (same definition): this drops it with its values. If it was \
+                         renamed, write this migration again with the rename:"
+                    ),
+                    format!("--rename {table}.{from}={to}"),
+                )
+            }
+            (Change::DropTable(t), Rename::Table { from, to }) if &t.name == from => (
+                format!(
+                    "REVIEW(rename-candidate): table `{from}` may have been renamed to `{to}` \
+                     (same columns): this drops it with its rows. If it was renamed, write this \
+                     migration again with the rename:"
+                ),
+                format!("--rename-table {from}={to}"),
+            ),
+            _ => continue,
+        };
+        for (i, l) in wrap(&text, 80).into_iter().enumerate() {
+            out.push(if i == 0 {
+                format!("// {l}")
+            } else {
+                format!("//     {l}")
+            });
+        }
+        out.push(format!("//     {} {flag} {}", uses.again.0, uses.again.1));
+    }
+    out
 }
 
-/// The candidates by the tables they are about (both names of a table rename).
-fn by_table(declined: &[Candidate]) -> BTreeMap<String, Vec<usize>> {
-    let mut map: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, c) in declined.iter().enumerate() {
-        match &c.rename {
-            Rename::Column { table, .. } => map.entry(table.clone()).or_default().push(i),
-            Rename::Table { from, to } => {
-                map.entry(from.clone()).or_default().push(i);
-                if to != from {
-                    map.entry(to.clone()).or_default().push(i);
-                }
-            }
-        }
+/// The declined renames by the table they drop from.
+fn by_table(declined: &[Candidate]) -> BTreeMap<String, Vec<Rename>> {
+    let mut map: BTreeMap<String, Vec<Rename>> = BTreeMap::new();
+    for c in declined {
+        let table = match &c.rename {
+            Rename::Column { table, .. } => table,
+            Rename::Table { from, .. } => from,
+        };
+        map.entry(table.clone()).or_default().push(c.rename.clone());
     }
     map
-}
-
-/// The same rename, the other way (for `down`).
-fn inverted(rename: &Rename) -> Rename {
-    match rename.clone() {
-        Rename::Table { from, to } => Rename::Table { from: to, to: from },
-        Rename::Column { table, from, to } => Rename::Column {
-            table,
-            from: to,
-            to: from,
-        },
-    }
-}
-
-/// Puts the code of one side of a declined rename candidate (a column's add or drop, a table's
-/// creation or drop, a SQLite rebuild that carries both) in a block that carries the rename to
-/// swap in for it, commented out:
-///
-/// ```text
-/// // BEGIN rename-candidate users.name -> users.full_name: drop + add, as generated
-/// <the code>
-/// // INSTEAD rename-candidate users.name -> users.full_name: the rename
-/// // <the code of the rename; none in the block of the drop>
-/// // END rename-candidate users.name -> users.full_name
-/// ```
-///
-/// Swapping in is mechanical, in `up` and in `down`: each block of the candidate becomes its
-/// lines after `INSTEAD`, uncommented. The `REVIEW(rename-candidate)` comment, in `up`, opens
-/// the block of the drop, so that it goes with it. Other changes are returned as they are.
-fn rename_block(
-    backend: Backend,
-    change: &Change,
-    code: Vec<String>,
-    uses: &mut Uses,
-) -> Result<Vec<String>, Unsupported> {
-    let renames = candidate_renames(change, uses);
-    if renames.is_empty() {
-        return Ok(code);
-    }
-    // Named as in `up`, in both functions.
-    let name = renames
-        .iter()
-        .map(|r| if uses.down { inverted(r) } else { r.clone() })
-        .map(|r| r.describe())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let review = std::mem::replace(&mut uses.review, false);
-    let as_change = |r: &Rename| match r.clone() {
-        Rename::Table { from, to } => Change::RenameTable { from, to },
-        Rename::Column { table, from, to } => Change::RenameColumn { table, from, to },
-    };
-    let mut instead = Vec::new();
-    match change {
-        Change::AddColumn { .. } | Change::CreateTable(_) => {
-            for r in &renames {
-                instead.extend(statement_code(backend, &as_change(r), uses)?);
-            }
-        }
-        _ => {}
-    }
-    uses.review = review;
-
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "// BEGIN rename-candidate {name}: drop + add, as generated"
-    );
-    if uses.review && !uses.down {
-        for r in renames
-            .iter()
-            .filter(|r| side(change, r) != Some(Side::Add))
-        {
-            let text = match r {
-                Rename::Column { table, from, to } => format!(
-                    "REVIEW(rename-candidate): `{table}.{from}` may have been renamed to `{to}`: \
-                     same definition. Dropping it loses its values. To keep them, swap in the \
-                     rename, in `up` and in `down`: replace each block of rename-candidate {}, \
-                     from its `BEGIN` line to its `END` line, with the lines after its \
-                     `INSTEAD`, uncommented. Or run again with `--rename {table}.{from}={to}`.",
-                    r.describe()
-                ),
-                Rename::Table { from, to } => format!(
-                    "REVIEW(rename-candidate): table `{from}` may have been renamed to `{to}`: \
-                     same columns. Dropping it loses its rows. To keep them, swap in the \
-                     rename, in `up` and in `down`: replace each block of rename-candidate {}, \
-                     from its `BEGIN` line to its `END` line, with the lines after its \
-                     `INSTEAD`, uncommented. Or run again with `--rename-table {from}={to}`.",
-                    r.describe()
-                ),
-            };
-            for (i, l) in wrap(&text, 80).into_iter().enumerate() {
-                let _ = writeln!(s, "{}{l}", if i == 0 { "// " } else { "//     " });
-            }
-        }
-    }
-    for stmt in &code {
-        let _ = writeln!(s, "{stmt}");
-    }
-    if instead.is_empty() {
-        let _ = writeln!(
-            s,
-            "// INSTEAD rename-candidate {name}: nothing, its other block renames"
-        );
-    } else {
-        let _ = writeln!(s, "// INSTEAD rename-candidate {name}: the rename");
-        for line in instead.iter().flat_map(|stmt| stmt.lines()) {
-            let _ = writeln!(
-                s,
-                "{}",
-                if line.is_empty() {
-                    "//".to_string()
-                } else {
-                    format!("// {line}")
-                }
-            );
-        }
-    }
-    let _ = write!(s, "// END rename-candidate {name}");
-    Ok(vec![s])
 }
 
 fn hazard_lines(h: &crate::hazards::Hazard, uses: &Uses) -> Vec<String> {

@@ -108,6 +108,20 @@ impl Snapshot {
         Snapshot { lines }
     }
 
+    /// This snapshot, still owning what `previous` owned (but its enums, which are this one's):
+    /// an object the entities declared before and this migration drops stays theirs, so that the
+    /// migration can be written again (`--replace`) while it is not applied.
+    pub fn keeping(mut self, previous: &Snapshot) -> Snapshot {
+        self.lines.extend(
+            previous
+                .lines
+                .iter()
+                .filter(|l| !l.starts_with("enum "))
+                .cloned(),
+        );
+        self
+    }
+
     pub fn parse(text: &str) -> Snapshot {
         let lines = text
             .lines()
@@ -473,6 +487,16 @@ mod tests {
         }];
         s.add_table(t);
         s
+    }
+
+    #[test]
+    fn a_new_snapshot_keeps_what_the_entities_owned_but_enums() {
+        let previous = Snapshot::parse("index users (email)\nenum mood [\"a\"]\n");
+        let new =
+            Snapshot::parse("index users (name)\nenum mood [\"a\", \"b\"]\n").keeping(&previous);
+        assert!(new.owns("index users (email)") && new.owns("index users (name)"));
+        assert_eq!(new.enums().unwrap()["mood"].values, ["a", "b"]);
+        assert!(new.ambiguous_enums().is_empty());
     }
 
     #[test]

@@ -636,6 +636,7 @@ fn child(backend: Backend, n: usize, url: &str) {
     m.begin();
     let rows = BTreeMap::new();
     let source = render_file(&FileSpec {
+        name: "m20261130_000000_bench",
         message: "bench",
         backend,
         plan: &plan,
@@ -671,6 +672,7 @@ fn child(backend: Backend, n: usize, url: &str) {
     let t = Instant::now();
     let whole = diff(&empty, &declared);
     let whole_source = render_file(&FileSpec {
+        name: "m20261130_000000_bench",
         message: "first",
         backend,
         plan: &whole,

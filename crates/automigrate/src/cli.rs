@@ -71,6 +71,10 @@ enum Command {
         /// Fail, writing nothing, when rename candidates would be generated as drop + add.
         #[arg(long)]
         strict: bool,
+        /// Write the newest migration, not applied yet, again in its place (with the renames a
+        /// REVIEW(rename-candidate) comment gives, say); if anything fails it is put back.
+        #[arg(long, value_name = "MIGRATION")]
+        replace: Option<String>,
     },
     /// Exit 0 when the entities and the database agree, 1 when they differ (with a report).
     Check,
@@ -195,6 +199,7 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
             table_renames,
             no_input,
             strict,
+            replace,
         } => {
             renames.extend(table_renames);
             let options = MakeOptions {
@@ -202,6 +207,7 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
                 dry_run,
                 renames,
                 strict,
+                replace,
             };
             use std::io::IsTerminal as _;
             let mut questioner: Box<dyn Questioner> = if no_input || !std::io::stdin().is_terminal()

@@ -686,11 +686,36 @@ pub async fn makemigration_reporting(
     let dir = MigrationDir::new(project.migration_dir);
     // Is it a migration crate at all? Said before anything else, lock file included.
     dir.registered()?;
-    let _lock = if options.dry_run {
+    let _lock = if options.dry_run && options.replace.is_none() {
         None
     } else {
         Some(dir.lock(MIGRATION_DIR_WAIT).await?)
     };
+    let restore = match &options.replace {
+        Some(old) => Some(dir.take_out(old)?),
+        None => None,
+    };
+    let dry_run = options.dry_run;
+    let made = make(project, message, options, questioner, &dir).await;
+    match restore {
+        // Nothing written, or an error: the migration is put back as it was.
+        Some(restore) if made.is_err() || dry_run => {
+            restore.put_back()?;
+            made
+        }
+        _ => made,
+    }
+}
+
+/// [`makemigration_reporting`] once the crate is locked (and the migration to replace taken
+/// out).
+async fn make(
+    project: &Project<'_>,
+    message: &str,
+    options: MakeOptions,
+    questioner: &mut dyn Questioner,
+    dir: &MigrationDir,
+) -> anyhow::Result<Made> {
     let registered = dir.registered()?;
     let message = &message_title(message);
     let name = migration_name(message, chrono::Utc::now(), &registered)?;
@@ -734,6 +759,7 @@ pub async fn makemigration_reporting(
         });
     }
     let source = render_file(&FileSpec {
+        name: &name,
         message,
         backend: analysis.backend,
         plan: &analysis.plan,
@@ -756,7 +782,8 @@ pub async fn makemigration_reporting(
     let path = if options.empty {
         dir.add(&name, &source)?
     } else {
-        dir.add_with_snapshot(&name, &source, &Snapshot::of(&analysis.declared))?
+        let snapshot = Snapshot::of(&analysis.declared).keeping(&dir.snapshot()?);
+        dir.add_with_snapshot(&name, &source, &snapshot)?
     };
     Ok(Made {
         outcome: Outcome::Written {
@@ -781,6 +808,9 @@ pub struct MakeOptions {
     pub renames: Vec<Rename>,
     /// Refuse when rename candidates remain unanswered or answered No.
     pub strict: bool,
+    /// Write the newest migration, not applied yet, again (`--replace`): it is taken out first,
+    /// and put back if anything fails.
+    pub replace: Option<String>,
 }
 
 /// Formats with rustfmt when it is installed; the generated text is already laid out the same

@@ -176,6 +176,33 @@ impl MigrationDir {
     /// file is written first and `lib.rs` last, each through a temporary file and a rename, so
     /// that an interruption never leaves `lib.rs` naming a file that does not exist. Hold
     /// [`MigrationDir::lock`] from before reading the registered migrations until this returns.
+    /// Takes the newest migration, `name`, out of the crate (its file and its line in `lib.rs`),
+    /// to be written again: `makemigration --replace`. What it returns puts everything back as it
+    /// was.
+    pub fn take_out(&self, name: &str) -> anyhow::Result<Restore> {
+        let registered = self.registered()?;
+        if registered.last().map(String::as_str) != Some(name) {
+            bail!(
+                "--replace {name}: only the newest migration can be written again, and it is {}; \
+                 nothing was written",
+                registered.last().map_or("none", String::as_str)
+            );
+        }
+        let file = self.src().join(format!("{name}.rs"));
+        let source = std::fs::read_to_string(&file)
+            .with_context(|| format!("--replace {name}: cannot read {}", file.display()))?;
+        let lib = self.read_lib()?;
+        let snapshot_path = self.root.join(snapshot::FILE);
+        let snapshot = std::fs::read_to_string(&snapshot_path).ok();
+        write_atomic(&self.lib_rs(), &unregister(&lib, name)?)?;
+        std::fs::remove_file(&file).with_context(|| format!("removing {}", file.display()))?;
+        Ok(Restore {
+            lib_rs: (self.lib_rs(), lib),
+            file: (file, source),
+            snapshot: snapshot.map(|s| (snapshot_path, s)),
+        })
+    }
+
     pub fn add(&self, name: &str, source: &str) -> anyhow::Result<PathBuf> {
         self.write(name, source, None)
     }
@@ -262,6 +289,25 @@ fn same_file(_: &std::fs::File, _: &Path) -> bool {
 
 /// Writes `path` through a temporary file beside it and a rename. On failure the temporary
 /// file is removed and `path` is as it was.
+/// What [`MigrationDir::take_out`] took out, to put back.
+#[must_use]
+pub struct Restore {
+    lib_rs: (PathBuf, String),
+    file: (PathBuf, String),
+    snapshot: Option<(PathBuf, String)>,
+}
+
+impl Restore {
+    /// Puts the migration back as it was (after an error, or a dry run).
+    pub fn put_back(self) -> anyhow::Result<()> {
+        write_atomic(&self.file.0, &self.file.1)?;
+        if let Some((path, text)) = &self.snapshot {
+            write_atomic(path, text)?;
+        }
+        write_atomic(&self.lib_rs.0, &self.lib_rs.1)
+    }
+}
+
 fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".automigrate-tmp");
@@ -371,6 +417,35 @@ fn strip_comments(src: &str) -> String {
 
 /// Adds `mod <name>;` after the last migration module and `Box::new(<name>::Migration),` after
 /// the last entry of the list. Fails, saying how to fix it, when the file has another shape.
+/// `lib` without the migration `name` (its `mod` line and its entry in the list).
+pub fn unregister(lib: &str, name: &str) -> anyhow::Result<String> {
+    let entry = format!("Box::new({name}::Migration)");
+    let mut out = Vec::new();
+    for line in lib.lines() {
+        let t = line.trim();
+        let t = t.strip_prefix("pub ").unwrap_or(t);
+        if t == format!("mod {name};") {
+            continue;
+        }
+        if t == format!("{entry},") || t == entry {
+            continue;
+        }
+        out.push(
+            line.replace(&format!("{entry}, "), "")
+                .replace(&format!(", {entry}"), "")
+                .replace(&entry, ""),
+        );
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    let mut expected = registered_in(lib);
+    expected.retain(|n| n != name);
+    if registered_in(&text) != expected {
+        bail!("cannot take `{name}` out of lib.rs: nothing was written; take it out by hand");
+    }
+    Ok(text)
+}
+
 pub fn register(lib: &str, name: &str) -> anyhow::Result<String> {
     let help = || {
         "nothing was written. Make `fn migrations()` in lib.rs return its list as \

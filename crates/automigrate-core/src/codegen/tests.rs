@@ -102,6 +102,7 @@ fn blog(backend: Backend) -> Schema {
 fn render(backend: Backend, from: &Schema, to: &Schema, message: &str) -> String {
     let plan = crate::diff(from, to);
     render_file(&FileSpec {
+        name: "m20261130_000000_test",
         message,
         backend,
         plan: &plan,
@@ -211,6 +212,7 @@ fn empty_migration() {
     let plan = Plan::default();
     insta::assert_snapshot!(
         render_file(&FileSpec {
+            name: "m20261130_000000_test",
             message: "backfill slugs",
             backend: Backend::Sqlite,
             plan: &plan,
@@ -221,12 +223,13 @@ fn empty_migration() {
     );
 }
 
-/// A file with every rename candidate of the plan declined (drop + add, in swap-in blocks).
+/// A file with every rename candidate of the plan declined (drop + add, with REVIEW comments).
 fn render_declined(backend: Backend, from: &Schema, to: &Schema) -> String {
     let plan = crate::diff(from, to);
     let declined = crate::renames::candidates(&plan);
     assert!(!declined.is_empty(), "no candidates in {plan:#?}");
     render_file(&FileSpec {
+        name: "m20261130_000000_test",
         message: "renames",
         backend,
         plan: &plan,
@@ -249,10 +252,10 @@ fn renamed(backend: Backend) -> (Schema, Schema) {
     (v1, v2)
 }
 
-/// The candidates' add and drop are statements of their own, each in a block that carries the
-/// rename to swap in for it (none for the drop), in `up` and in `down`.
+/// A candidate's drop says, in `up`, that it may be a rename, and gives the command that writes
+/// the migration again with it.
 #[test]
-fn declined_renames_are_blocks_to_swap_postgres() {
+fn declined_renames_give_the_command_postgres() {
     let b = Backend::Postgres;
     let (v1, mut v2) = renamed(b);
     // Another column change to `users` stays out of the candidate's blocks.
@@ -261,8 +264,7 @@ fn declined_renames_are_blocks_to_swap_postgres() {
     insta::assert_snapshot!(render_declined(b, &v1, &v2));
 }
 
-/// On SQLite the candidate's blocks are the same as elsewhere; the other change to its table
-/// (a column made nullable) is an operation of its own, outside them.
+/// On SQLite the same; the candidate's drop is in its table's batch, with the other changes.
 #[test]
 fn declined_rename_on_sqlite() {
     let b = Backend::Sqlite;
