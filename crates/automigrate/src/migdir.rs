@@ -576,6 +576,24 @@ impl MigratorTrait for Migrator {
         ));
     }
 
+    /// `--replace` takes the newest migration out of `lib.rs`, whatever the shape of the list,
+    /// and puts nothing else out.
+    #[test]
+    fn unregisters_the_way_it_registers() {
+        for lib in [
+            "mod m1_a;\nfn migrations() -> Vec<Box<dyn MigrationTrait>> {\n    vec![Box::new(m1_a::Migration)]\n}\n",
+            "mod m1_a;\nfn migrations() -> Vec<Box<dyn MigrationTrait>> {\n    vec![]\n}\n",
+        ] {
+            let with = register(lib, "m2_b").unwrap();
+            let without = unregister(&with, "m2_b").unwrap();
+            assert_eq!(registered_in(&without), registered_in(lib), "{without}");
+            assert!(!without.contains("m2_b"), "{without}");
+        }
+        let lib = "mod m1_a;\nmod m2_b;\nfn migrations() -> Vec<Box<dyn MigrationTrait>> {\n    vec![Box::new(m1_a::Migration), Box::new(m2_b::Migration)]\n}\n";
+        let without = unregister(lib, "m2_b").unwrap();
+        assert_eq!(registered_in(&without), ["m1_a"], "{without}");
+    }
+
     #[test]
     fn registers_into_an_empty_list() {
         let lib = "pub use sea_orm_migration::prelude::*;
