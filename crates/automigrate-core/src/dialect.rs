@@ -826,15 +826,6 @@ pub fn sqlite_checks(create_table: &str) -> Vec<crate::model::Check> {
     out
 }
 
-/// True when SQL text names `column` (a bare word or a quoted name, in any case).
-pub fn sql_names(sql: &str, column: &str) -> bool {
-    tokens(sql).iter().any(|(_, _, t)| match t {
-        Token::Word(w) => w.eq_ignore_ascii_case(column),
-        Token::Name(n) => n.eq_ignore_ascii_case(column),
-        Token::Other(_) => false,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1013,9 +1004,6 @@ mod tests {
                 (Some("ok"), "1"),
             ]
         );
-        assert!(sql_names(&checks[1].expr, "B C"));
-        assert!(sql_names(&checks[1].expr, "a"));
-        assert!(!sql_names(&checks[0].expr, "b"));
         assert!(sqlite_checks("CREATE TABLE t (id integer)").is_empty());
     }
 

@@ -163,31 +163,6 @@ impl Change {
         }
     }
 
-    /// True when applying the change destroys data.
-    pub fn loses_data(&self) -> bool {
-        use Change::*;
-        match self {
-            DropTable(_) | DropColumn { .. } => true,
-            AlterEnum { from, to, .. } => !only_adds(from, to),
-            // What a change of type or key may lose is a hazard of its own (narrowing).
-            CreateNamespace(_)
-            | DropNamespace(_)
-            | CreateEnum(_)
-            | DropEnum(_)
-            | CreateTable(_)
-            | AddColumn { .. }
-            | AlterColumn { .. }
-            | AddIndex { .. }
-            | DropIndex { .. }
-            | AddForeignKey { .. }
-            | DropForeignKey { .. }
-            | RenameTable { .. }
-            | RenameColumn { .. }
-            | AlterTableComment { .. }
-            | AlterPrimaryKey { .. } => false,
-        }
-    }
-
     /// A one-line summary for the terminal and the file header: `+ column users.bio (text, null)`.
     pub fn summary(&self) -> String {
         use Change::*;

@@ -370,7 +370,8 @@ impl ForeignKey {
         s
     }
 
-    /// What identifies a foreign key in a comparison: its structure, not its name.
+    /// A foreign key's structure, not its name: the order of a table's keys. (The diff compares
+    /// actions as the backend tells them apart: see `diff`.)
     pub fn key(&self) -> (Vec<String>, String, Vec<String>, FkAction, FkAction) {
         (
             self.columns.clone(),

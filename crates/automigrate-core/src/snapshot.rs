@@ -231,8 +231,6 @@ impl Kind {
 pub struct LeftAlone {
     /// One line per object, for the report.
     pub notes: Vec<String>,
-    pub indexes: Vec<(String, Index)>,
-    pub defaults: Vec<(String, String, crate::model::DefaultValue)>,
 }
 
 /// On the backends without enum types (SQLite keeps an enum as text, MySQL in each column's
@@ -349,7 +347,6 @@ pub fn leave_alone(
                     i.name.as_deref().unwrap_or("(unnamed)"),
                     i.columns.join(", ")
                 ));
-                left.indexes.push((name.clone(), i.clone()));
             }
             keep
         });
@@ -382,9 +379,7 @@ pub fn leave_alone(
                     c.name,
                     c.default.as_ref().map(|d| d.to_sql()).unwrap_or_default()
                 ));
-                if let Some(d) = c.default.take() {
-                    left.defaults.push((name.clone(), c.name.clone(), d));
-                }
+                c.default = None;
             }
         }
     }

@@ -276,6 +276,33 @@ fn declined_rename_on_sqlite() {
     insta::assert_snapshot!(render_declined(b, &v1, &v2));
 }
 
+/// The command a declined candidate gives is one a shell runs as written, whatever the message
+/// holds (it is its first line).
+#[test]
+fn the_rename_command_quotes_the_message_for_a_shell() {
+    let b = Backend::Postgres;
+    let (v1, v2) = renamed(b);
+    let plan = crate::diff(&v1, &v2);
+    let declined = crate::renames::candidates(&plan);
+    let source = render_file(&FileSpec {
+        name: "m20261130_000000_test",
+        message: "it's \"x\" \\ $HOME\nsecond line",
+        backend: b,
+        plan: &plan,
+        rows: &BTreeMap::new(),
+        declined: &declined,
+    })
+    .unwrap();
+    assert!(
+        source.contains(
+            "//     cargo xtask makemigration --replace m20261130_000000_test \
+             --rename users.status=state 'it'\\''s \"x\" \\ $HOME'\n"
+        ),
+        "{source}"
+    );
+    assert!(!source.contains("second line"), "{source}");
+}
+
 #[test]
 fn postgres_restores_a_dropped_unique_constraint_as_a_constraint() {
     let b = Backend::Postgres;
