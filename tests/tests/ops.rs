@@ -524,3 +524,31 @@ async fn enum_types_where_there_are_types() {
 async fn values_gone(db: &TestDb) -> bool {
     one(&rows(db, "SELECT count(*) FROM pg_type WHERE typname = 'mood'").await) == ["0"]
 }
+
+/// A primary key moves while a foreign key the plan does not know of (one made by hand, left
+/// alone) references the table: the operation carries it around the change where the backend
+/// needs it (PostgreSQL and MySQL refuse to drop a key a foreign key stands on).
+#[tokio::test]
+async fn a_key_moves_under_a_foreign_key_it_was_not_told_of() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend, "ops_rekey").await.unwrap();
+        let conn = setup(&db).await;
+        // `team.id` stays unique without the key, so the foreign key still has a target.
+        conn.execute_unprepared("CREATE UNIQUE INDEX team_id_unique ON team (id)")
+            .await
+            .unwrap();
+        let manager = SchemaManager::new(&conn);
+        automigrate_ops::set_primary_key(&manager, "team", ["code"])
+            .await
+            .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+        let s = schema(&db).await;
+        assert_eq!(s.tables["team"].primary_key, ["code"], "{backend:?}");
+        assert_eq!(s.tables["member"].foreign_keys.len(), 1, "{backend:?}");
+        assert_eq!(
+            one(&rows(&db, "SELECT count(*) FROM member WHERE team_id IS NOT NULL").await),
+            ["2"],
+            "{backend:?}"
+        );
+        conn.close().await.unwrap();
+    }
+}
