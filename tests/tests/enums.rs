@@ -141,3 +141,73 @@ async fn postgres_new_enum_value_as_default() -> anyhow::Result<()> {
     assert!(diff(&db.schema().await?, &v2_schema).is_empty());
     Ok(())
 }
+
+/// `users` of v2 without its `role` column.
+mod no_role {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "users")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        #[sea_orm(unique)]
+        pub email: String,
+        #[sea_orm(column_type = "String(StringLen::N(100))")]
+        pub name: String,
+        pub bio: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// PostgreSQL: an enum type that no column uses any more (its column dropped by hand) goes when
+/// the snapshot says the entities declared it, and comes back in `down`; one the entities never
+/// declared is left alone and listed as not managed.
+#[tokio::test]
+async fn postgres_unused_enum_types() -> anyhow::Result<()> {
+    let db = TestDb::new(Backend::Postgres, "unused_enum_types").await?;
+    let krate = MigrationCrate::new("postgres_unused_enum_types")?;
+    written(krate.makemigration(&db, &entities::v2(), "v2").await?);
+    krate.run(&db, &["up"])?;
+    db.execute("ALTER TABLE users DROP COLUMN role").await?;
+    db.execute(r#"CREATE TYPE "Hand Made" AS ENUM ('a', 'b')"#)
+        .await?;
+    let before = db.schema().await?;
+    assert!(before.enums.contains_key("user_role"), "{:?}", before.enums);
+    let without_role = automigrate::Entities::new()
+        .entity(no_role::Entity)
+        .entity(entities::v2::post::Entity)
+        .entity(entities::v2::comment::Entity);
+    let project = automigrate::commands::Project {
+        database_url: &db.url,
+        migration_dir: &krate.root,
+        entities: &without_role,
+        config: Default::default(),
+    };
+    let analysis = automigrate::commands::analyze(&project).await?;
+    assert!(
+        analysis
+            .unmanaged
+            .iter()
+            .any(|n| n.contains("enum type Hand Made")),
+        "{:#?}",
+        analysis.unmanaged
+    );
+    let (name, summary) = written(krate.makemigration(&db, &without_role, "no roles").await?);
+    assert_eq!(summary, vec!["- enum user_role"]);
+    krate.run(&db, &["up"])?;
+    let after = db.schema().await?;
+    assert!(!after.enums.contains_key("user_role"), "{:?}", after.enums);
+    assert!(after.enums.contains_key("Hand Made"), "{:?}", after.enums);
+    assert!(matches!(
+        krate.makemigration(&db, &without_role, "again").await?,
+        Outcome::NoChanges
+    ));
+    krate.run(&db, &["down"])?;
+    assert_eq!(db.schema().await?.enums, before.enums, "{name}");
+    Ok(())
+}

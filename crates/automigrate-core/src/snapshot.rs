@@ -311,6 +311,40 @@ pub fn enums_where_kept_in_columns(live: &mut Schema, declared: &mut Schema, sna
     };
 }
 
+/// Takes out of the live schema the enum types that the entities do not declare, no live column
+/// of a compared table uses, and the snapshot does not own (the entities never declared them):
+/// those are left alone and listed. One the snapshot owns goes (and comes back in `down`), unless
+/// a column of a table kept out of the comparison (`kept_out`: the types of their columns) still
+/// uses it.
+pub fn leave_undeclared_enums_alone(
+    live: &mut Schema,
+    declared: &Schema,
+    snapshot: &Snapshot,
+    kept_out: &BTreeSet<String>,
+) -> Vec<String> {
+    let used: BTreeSet<String> = live
+        .tables
+        .values()
+        .flat_map(|t| &t.columns)
+        .map(|c| match &c.kind {
+            ColumnType::Enum { name, .. } => name.to_string(),
+            _ => c.sql_type.clone(),
+        })
+        .collect();
+    let owned = snapshot.enums().unwrap_or_default();
+    let mut notes = Vec::new();
+    live.enums.retain(|name, _| {
+        let keep = declared.enums.contains_key(name)
+            || used.contains(name)
+            || (owned.contains_key(name) && !kept_out.contains(name));
+        if !keep {
+            notes.push(format!("enum type {name}, not declared by the entities"));
+        }
+        keep
+    });
+    notes
+}
+
 /// Takes out of the live schema what the entities never declared, on the tables they declare:
 /// indexes, unique constraints, foreign keys and column defaults that neither the entities nor
 /// the snapshot name. Those are left alone by the diff; the result lists them.
@@ -482,6 +516,31 @@ mod tests {
         }];
         s.add_table(t);
         s
+    }
+
+    #[test]
+    fn an_enum_type_nothing_declares_goes_only_when_the_snapshot_owns_it() {
+        let e = |name: &str| EnumType {
+            name: name.into(),
+            values: vec!["a".into()],
+        };
+        let mut live = with_role(Backend::Postgres, ColumnType::Text, "user_role");
+        for name in ["user_role", "mood", "hand_made", "kept_out"] {
+            live.enums.insert(name.into(), e(name));
+        }
+        let declared = Schema::new(Backend::Postgres);
+        let snapshot = Snapshot::parse("enum mood [\"a\"]\nenum kept_out [\"a\"]\n");
+        let kept_out = BTreeSet::from(["kept_out".to_string()]);
+        let notes = leave_undeclared_enums_alone(&mut live, &declared, &snapshot, &kept_out);
+        // In use by a compared column (the diff drops it after the column), or owned: compared.
+        assert_eq!(live.enums.keys().collect::<Vec<_>>(), ["mood", "user_role"]);
+        assert_eq!(
+            notes,
+            [
+                "enum type hand_made, not declared by the entities",
+                "enum type kept_out, not declared by the entities"
+            ]
+        );
     }
 
     #[test]

@@ -506,14 +506,38 @@ pub async fn analyze_with(
     let mut live = live;
     introspect::expression_defaults_as_the_database_writes_them(&db, &mut live.schema, &declared)
         .await;
+    // The column types of the tables kept out of the comparison: an enum type they use stays.
+    let types_before: Vec<(String, BTreeSet<String>)> = live
+        .schema
+        .tables
+        .iter()
+        .map(|(name, t)| {
+            (
+                name.clone(),
+                t.columns.iter().map(|c| c.sql_type.clone()).collect(),
+            )
+        })
+        .collect();
     exclude(&project.config, &mut live.schema, &declared)?;
     let other_tools = leave_other_tools_alone(&project.config, &mut live.schema, &declared);
     live.unmanaged.extend(other_tools);
+    let kept_out: BTreeSet<String> = types_before
+        .into_iter()
+        .filter(|(name, _)| !live.schema.tables.contains_key(name))
+        .flat_map(|(_, types)| types)
+        .collect();
     automigrate_core::snapshot::enums_where_kept_in_columns(
         &mut live.schema,
         &mut declared,
         &snapshot,
     );
+    let undeclared_enums = automigrate_core::snapshot::leave_undeclared_enums_alone(
+        &mut live.schema,
+        &declared,
+        &snapshot,
+        &kept_out,
+    );
+    live.unmanaged.extend(undeclared_enums);
     // What the entities never declared on their tables is left alone.
     let left_alone = automigrate_core::snapshot::leave_alone(
         &mut live.schema,

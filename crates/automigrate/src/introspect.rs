@@ -543,11 +543,13 @@ async fn postgres(
         db,
         &format!(
         "SELECT c.oid::int8, {table_key}, a.attnum::int4, a.attname::text, \
-                format_type(a.atttypid, a.atttypmod), a.attnotnull, \
+                CASE WHEN ty.typtype = 'e' AND ty.typnamespace = to_regnamespace(current_schema())::oid \
+                     THEN ty.typname::text ELSE format_type(a.atttypid, a.atttypmod) END, a.attnotnull, \
                 pg_get_expr(d.adbin, CASE WHEN d.adbin::text LIKE '%{{VAR %' THEN d.adrelid ELSE 0 END), \
                 a.attidentity::text, ds.description, td.description \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+         LEFT JOIN pg_type ty ON ty.oid = a.atttypid \
          LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum \
          LEFT JOIN pg_description ds ON ds.classoid = 'pg_class'::regclass \
               AND ds.objoid = c.oid AND ds.objsubid = a.attnum \
@@ -736,13 +738,8 @@ async fn postgres(
             t.indexes.push(index);
         }
     }
-    // Only the enum types that managed columns use are part of the comparison.
-    let used: BTreeSet<&str> = schema
-        .tables
-        .values()
-        .flat_map(|t| t.columns.iter().map(|c| c.sql_type.as_str()))
-        .collect();
-    schema.enums.retain(|name, _| used.contains(name.as_str()));
+    // Every enum type of the schema: the comparison leaves alone those the entities never
+    // declared (`snapshot::leave_undeclared_enums_alone`).
     // Check constraints, views and triggers: not managed.
     let on_table = pg_key("n.nspname", "cl.relname");
     for r in rows(
