@@ -7,6 +7,7 @@
 //! after a conflict, keeping the lines of both sides is right.
 use std::collections::BTreeSet;
 
+use crate::diff::{Change, Plan};
 use crate::model::{Backend, ColumnType, EnumType, ForeignKey, Index, Schema};
 
 /// The file name, in the migration crate's root.
@@ -231,6 +232,52 @@ impl Kind {
 pub struct LeftAlone {
     /// One line per object, for the report.
     pub notes: Vec<String>,
+    /// The foreign keys and indexes left alone, by table: a drop of what they depend on takes
+    /// them with it ([`LeftAlone::drop_with_what_they_need`]).
+    pub foreign_keys: Vec<(String, ForeignKey)>,
+    pub indexes: Vec<(String, Index)>,
+}
+
+impl LeftAlone {
+    /// Adds to the plan the drops of the objects left alone that a table or column it drops takes
+    /// with it: a foreign key on a dropped column or to a dropped table or column, an index on a
+    /// dropped column. They go first (foreign keys, then indexes), as the diff's own do, and
+    /// `down` adds them again after what they need is back. A database would drop some of them
+    /// itself, refuse others, and bring none of them back.
+    pub fn drop_with_what_they_need(&self, plan: &mut Plan) {
+        let dropped_table = |t: &str| {
+            plan.changes
+                .iter()
+                .any(|c| matches!(c, Change::DropTable(d) if d.name == t))
+        };
+        let dropped_column = |t: &str, columns: &[String]| {
+            plan.changes.iter().any(|c| {
+                matches!(c, Change::DropColumn { table, column }
+                    if table == t && columns.contains(&column.name))
+            })
+        };
+        let mut first = Vec::new();
+        for (table, fk) in &self.foreign_keys {
+            if dropped_column(table, &fk.columns)
+                || dropped_table(&fk.ref_table)
+                || dropped_column(&fk.ref_table, &fk.ref_columns)
+            {
+                first.push(Change::DropForeignKey {
+                    table: table.clone(),
+                    fk: fk.clone(),
+                });
+            }
+        }
+        for (table, index) in &self.indexes {
+            if dropped_column(table, &index.columns) {
+                first.push(Change::DropIndex {
+                    table: table.clone(),
+                    index: index.clone(),
+                });
+            }
+        }
+        plan.changes.splice(0..0, first);
+    }
 }
 
 /// On the backends without enum types (SQLite keeps an enum as text, MySQL in each column's
@@ -359,6 +406,8 @@ pub fn leave_alone(
 ) -> LeftAlone {
     let mut left = LeftAlone::default();
     let notes = &mut left.notes;
+    let left_keys = &mut left.foreign_keys;
+    let left_indexes = &mut left.indexes;
     for (name, table) in live.tables.iter_mut() {
         let Some(decl) = declared.tables.get(name) else {
             continue;
@@ -375,6 +424,7 @@ pub fn leave_alone(
                 || snapshot.owns(&index_key(name, i))
                 || owns(name, kind);
             if !keep {
+                left_indexes.push((name.clone(), i.clone()));
                 let kind = if i.unique { "unique index" } else { "index" };
                 notes.push(format!(
                     "{name}: {kind} {} ({}), not declared by the entities",
@@ -394,6 +444,7 @@ pub fn leave_alone(
             let keep =
                 declared_fks.contains(&key) || snapshot.owns(&key) || owns(name, Kind::ForeignKeys);
             if !keep {
+                left_keys.push((name.clone(), fk.clone()));
                 notes.push(format!(
                     "{name}: foreign key {}, not declared by the entities",
                     fk.describe()
@@ -516,6 +567,74 @@ mod tests {
         }];
         s.add_table(t);
         s
+    }
+
+    #[test]
+    fn what_a_drop_needs_gone_goes_first_and_nothing_else() {
+        let fk = |columns: &[&str], ref_table: &str, ref_columns: &[&str]| ForeignKey {
+            name: None,
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            ref_table: ref_table.into(),
+            ref_columns: ref_columns.iter().map(|c| c.to_string()).collect(),
+            on_delete: crate::model::FkAction::NoAction,
+            on_update: crate::model::FkAction::NoAction,
+        };
+        let column = |name: &str| Column {
+            name: name.into(),
+            sql_type: "integer".into(),
+            kind: ColumnType::Integer,
+            nullable: true,
+            default: None,
+            auto_increment: false,
+            comment: None,
+        };
+        let left = LeftAlone {
+            notes: Vec::new(),
+            foreign_keys: vec![
+                // To a column that goes (a unique one, referenced by another table).
+                ("orders".into(), fk(&["user_code"], "users", &["code"])),
+                // On a column that stays, to a table that stays.
+                ("orders".into(), fk(&["user_id"], "users", &["id"])),
+                // To a table that goes.
+                ("orders".into(), fk(&["box_id"], "boxes", &["id"])),
+            ],
+            indexes: vec![
+                (
+                    "users".into(),
+                    Index {
+                        name: Some("ix_code_name".into()),
+                        columns: vec!["name".into(), "code".into()],
+                        unique: false,
+                        constraint: false,
+                    },
+                ),
+                ("users".into(), index()),
+            ],
+        };
+        let mut plan = Plan {
+            changes: vec![
+                Change::DropColumn {
+                    table: "users".into(),
+                    column: column("code"),
+                },
+                Change::DropTable(Table::new("boxes")),
+            ],
+        };
+        left.drop_with_what_they_need(&mut plan);
+        let summary: Vec<String> = plan.changes.iter().map(|c| c.summary()).collect();
+        assert_eq!(
+            summary
+                .iter()
+                .map(|s| s.split("  ").next().unwrap())
+                .collect::<Vec<_>>(),
+            [
+                "- foreign key orders (user_code) -> users (code)",
+                "- foreign key orders (box_id) -> boxes (id)",
+                "- index on users (name, code)",
+                "- column users.code (integer, null)",
+                "- table boxes (0 columns)",
+            ]
+        );
     }
 
     #[test]

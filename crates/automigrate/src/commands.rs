@@ -575,7 +575,8 @@ pub async fn analyze_with(
             declined.push(candidate);
         }
     }
-    let plan = renames::diff_with_renames(&live.schema, &declared, &accepted);
+    let mut plan = renames::diff_with_renames(&live.schema, &declared, &accepted);
+    left_alone.drop_with_what_they_need(&mut plan);
     let near_misses = renames::near_misses(&plan);
     let dropped_keys = hazards::dropped_foreign_keys(&plan);
     let hazards: Vec<Hazard> = plan
