@@ -211,3 +211,52 @@ async fn postgres_unused_enum_types() -> anyhow::Result<()> {
     assert_eq!(db.schema().await?.enums, before.enums, "{name}");
     Ok(())
 }
+
+/// An enum that loses a value that rows hold: `enum-value-removed`, with the rows counted, on
+/// every backend (PostgreSQL and MySQL/MariaDB refuse the change while a row holds the value).
+async fn removed_value_counted(backend: Backend, name: &str) -> anyhow::Result<()> {
+    let db = TestDb::new(backend, name).await?;
+    let krate = MigrationCrate::new(name)?;
+    written(krate.makemigration(&db, &entities::v5(), "v5").await?);
+    krate.run(&db, &["up"])?;
+    for (email, role) in [("a@x", "editor"), ("b@x", "admin"), ("c@x", "editor")] {
+        db.execute(&format!(
+            "INSERT INTO users (email, name, role) VALUES ('{email}', 'A', '{role}')"
+        ))
+        .await?;
+    }
+    let v2 = entities::v2();
+    let project = automigrate::commands::Project {
+        database_url: &db.url,
+        migration_dir: &krate.root,
+        entities: &v2,
+        config: Default::default(),
+    };
+    let analysis = automigrate::commands::analyze(&project).await?;
+    let removed: Vec<&str> = analysis
+        .hazards
+        .iter()
+        .filter(|h| h.code == "enum-value-removed")
+        .map(|h| h.reason.as_str())
+        .collect();
+    assert_eq!(
+        removed,
+        ["enum `user_role` loses editor: rows holding it make it fail (on SQLite they keep it); 2 rows hold one now"]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn sqlite_removed_enum_value_counted() -> anyhow::Result<()> {
+    removed_value_counted(Backend::Sqlite, "sqlite_removed_value_counted").await
+}
+
+#[tokio::test]
+async fn postgres_removed_enum_value_counted() -> anyhow::Result<()> {
+    removed_value_counted(Backend::Postgres, "postgres_removed_value_counted").await
+}
+
+#[tokio::test]
+async fn mysql_removed_enum_value_counted() -> anyhow::Result<()> {
+    removed_value_counted(Backend::MySql, "mysql_removed_value_counted").await
+}

@@ -3,7 +3,7 @@
 //! Each hazard has a stable code (for scripts and for people searching the docs), a one-line
 //! reason, and where one exists the safer way to get the same result.
 use crate::diff::Change;
-use crate::model::Backend;
+use crate::model::{Backend, Column, ColumnType, EnumType};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hazard {
@@ -32,10 +32,7 @@ impl Hazard {
 
     /// True for hazards that lose data, as opposed to ones that may fail or lock.
     pub fn loses_data(&self) -> bool {
-        matches!(
-            self.code,
-            "drop-table" | "drop-column" | "narrowing" | "enum-value-removed"
-        )
+        matches!(self.code, "drop-table" | "drop-column" | "narrowing")
     }
 }
 
@@ -109,6 +106,19 @@ pub fn of_in(
                     None,
                 ));
             }
+            if let Some(why) = conversion_failure(from, to) {
+                out.push(Hazard::new(
+                    "may-fail",
+                    table,
+                    format!(
+                        "changing `{table}.{}` from {} to {} fails {why}",
+                        to.name,
+                        from.describe_type(),
+                        to.describe_type()
+                    ),
+                    Some("find and fix those values first (an UPDATE in this migration, before the change)"),
+                ));
+            }
             if from.nullable && !to.nullable {
                 out.push(Hazard::new(
                     "set-not-null",
@@ -152,10 +162,15 @@ pub fn of_in(
             out.push(Hazard::new(
                 "enum-value-removed",
                 uses.first().map_or("", |u| u.table.as_str()),
-                format!(
-                    "enum `{}` loses or reorders values: PostgreSQL cannot do that in place, so the type is recreated and every column of it converted; rows holding a removed value make it fail",
-                    to.name
-                ),
+                match removed_values(from, to).as_slice() {
+                    [] => format!("enum `{}` reorders its values", to.name),
+                    removed => format!(
+                        "enum `{}` loses {}: rows holding {} make it fail (on SQLite they keep it)",
+                        to.name,
+                        removed.join(", "),
+                        if removed.len() == 1 { "it" } else { "one" }
+                    ),
+                },
                 Some("first update the rows that hold the values to remove"),
             ))
         }
@@ -181,6 +196,106 @@ pub fn of_in(
     // What carrying it out costs on this backend.
     out.extend(flavour.cost(change));
     out
+}
+
+/// The values of `from` that `to` does not have.
+pub fn removed_values(from: &EnumType, to: &EnumType) -> Vec<String> {
+    from.values
+        .iter()
+        .filter(|v| !to.values.contains(v))
+        .cloned()
+        .collect()
+}
+
+/// What a value of a type is, to tell the type changes that can fail on values already there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Family {
+    Text,
+    Integer,
+    Number,
+    Boolean,
+    Date,
+    DateTime,
+    Time,
+    Binary,
+    Json,
+    Uuid,
+    Enum,
+    /// A type of one backend's own: nothing is known of its values.
+    Other,
+}
+
+fn family(kind: &ColumnType) -> Family {
+    use ColumnType as T;
+    match kind {
+        T::Char(_) | T::String(_) | T::Text => Family::Text,
+        T::TinyInteger
+        | T::SmallInteger
+        | T::Integer
+        | T::BigInteger
+        | T::TinyUnsigned
+        | T::SmallUnsigned
+        | T::Unsigned
+        | T::BigUnsigned
+        | T::Year => Family::Integer,
+        T::Float | T::Double | T::Decimal(_) | T::Money(_) => Family::Number,
+        T::Boolean => Family::Boolean,
+        T::Date => Family::Date,
+        T::DateTime | T::Timestamp | T::TimestampWithTimeZone => Family::DateTime,
+        T::Time => Family::Time,
+        T::Binary(_) | T::VarBinary(_) | T::Blob | T::Bit(_) | T::VarBit(_) => Family::Binary,
+        T::Json | T::JsonBinary => Family::Json,
+        T::Uuid => Family::Uuid,
+        T::Enum { .. } => Family::Enum,
+        _ => Family::Other,
+    }
+}
+
+/// When changing a column's type from `from` to `to` fails on a value already there (on the
+/// backends that convert values: PostgreSQL and MySQL/MariaDB; SQLite keeps them as they are):
+/// `None` when every value converts (anything to text, between numbers, a date to a timestamp,
+/// an enum to one with all of its values). A size that gets smaller is `narrowing`'s concern.
+fn conversion_failure(from: &Column, to: &Column) -> Option<String> {
+    use Family as F;
+    if from.sql_type == to.sql_type {
+        return None;
+    }
+    let values = |kind: &ColumnType| match kind {
+        ColumnType::Enum { variants, .. } => variants.iter().map(|v| v.to_string()).collect(),
+        _ => Vec::new(),
+    };
+    match (family(&from.kind), family(&to.kind)) {
+        (_, F::Text) => None,
+        (F::Enum, F::Enum) => {
+            let to_values: Vec<String> = values(&to.kind);
+            let missing: Vec<String> = values(&from.kind)
+                .into_iter()
+                .filter(|v| !to_values.contains(v))
+                .collect();
+            // An enum whose own values change is judged at its `AlterEnum`.
+            let same_type = matches!((&from.kind, &to.kind),
+                (ColumnType::Enum { name: a, .. }, ColumnType::Enum { name: b, .. }) if a.to_string() == b.to_string());
+            (!missing.is_empty() && !same_type)
+                .then(|| format!("where a value is {}", missing.join(" or ")))
+        }
+        // Nothing is known of either: not guessed.
+        (F::Other, F::Other) => None,
+        (F::Other, _) | (_, F::Other) => Some("where a value does not convert".to_string()),
+        (a, b) if a == b => None,
+        (F::Integer | F::Boolean, F::Number | F::Integer | F::Boolean)
+        | (F::Number, F::Integer)
+        | (F::Date, F::DateTime)
+        | (F::DateTime, F::Date | F::Time) => None,
+        (F::Text, F::Enum) => Some(format!(
+            "where a value is not one of {}",
+            values(&to.kind).join(", ")
+        )),
+        (F::Text, _) => Some(format!(
+            "where a value is not a valid {}",
+            to.describe_type()
+        )),
+        _ => Some("where a value does not convert".to_string()),
+    }
 }
 
 /// The largest row count worth counting exactly; adapters count up to one more.

@@ -219,17 +219,22 @@ impl Column {
             && self.comment == other.comment
     }
 
-    /// A short human description: `varchar(100), not null, default 'x'`.
-    pub fn describe(&self) -> String {
+    /// The type, for people: `varchar(100)`, `enum mood (happy, sad)`.
+    pub fn describe_type(&self) -> String {
         // An enum by its values, which every backend's migration carries (SQLite's type is
         // only text, MySQL's lists them, PostgreSQL's names a type).
-        let mut s = match &self.kind {
+        match &self.kind {
             ColumnType::Enum { name, variants } => {
                 let values: Vec<String> = variants.iter().map(|v| v.to_string()).collect();
                 format!("enum {name} ({})", values.join(", "))
             }
             _ => self.sql_type.clone(),
-        };
+        }
+    }
+
+    /// A short human description: `varchar(100), not null, default 'x'`.
+    pub fn describe(&self) -> String {
+        let mut s = self.describe_type();
         s.push_str(if self.nullable {
             ", null"
         } else {

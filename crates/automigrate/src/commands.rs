@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use automigrate_core::codegen::{FileSpec, render_file};
 use automigrate_core::hazards::{self, Hazard};
+use automigrate_core::model::ColumnType;
 use automigrate_core::renames::{self, Candidate, Rename};
 use automigrate_core::snapshot::Snapshot;
-use automigrate_core::{Backend, Plan, Schema, Table, dialect};
+use automigrate_core::{Backend, Change, Plan, Schema, Table, dialect};
 use automigrate_runner::connection;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
@@ -406,6 +407,71 @@ async fn count_rows(
     Ok(rows)
 }
 
+/// The rows that make a change fail, where the database tells them cheaply (a value among a
+/// list): those holding a value an enum loses; those whose text is not one of the values of the
+/// enum its column becomes. Counted up to just over the limit; `None` for any other change.
+async fn failing_rows(
+    db: &DatabaseConnection,
+    backend: Backend,
+    change: &Change,
+) -> anyhow::Result<Option<u64>> {
+    let list = |values: &[String]| {
+        values
+            .iter()
+            .map(|v| dialect::render_expr(backend, &sea_orm::sea_query::Expr::val(v.as_str())))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let column = |table: &str, column: &str| {
+        format!(
+            "{} WHERE {}",
+            dialect::quote_table(backend, table),
+            dialect::quote_ident(backend, column)
+        )
+    };
+    let wheres: Vec<String> = match change {
+        Change::AlterColumn { table, from, to } => match (&from.kind, &to.kind) {
+            (
+                ColumnType::Char(_) | ColumnType::String(_) | ColumnType::Text,
+                ColumnType::Enum { variants, .. },
+            ) => {
+                let values: Vec<String> = variants.iter().map(|v| v.to_string()).collect();
+                vec![format!(
+                    "{} NOT IN ({})",
+                    column(table, &to.name),
+                    list(&values)
+                )]
+            }
+            _ => return Ok(None),
+        },
+        Change::AlterEnum { from, to, uses } => {
+            let removed = hazards::removed_values(from, to);
+            if removed.is_empty() || uses.is_empty() {
+                return Ok(None);
+            }
+            uses.iter()
+                .map(|u| format!("{} IN ({})", column(&u.table, &u.column), list(&removed)))
+                .collect()
+        }
+        _ => return Ok(None),
+    };
+    let mut total = 0u64;
+    for w in wheres {
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {w} LIMIT {}) AS limited",
+            hazards::ROW_COUNT_LIMIT + 1
+        );
+        let n: i64 = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await?
+            .map(|r| r.try_get_by_index(0))
+            .transpose()?
+            .unwrap_or(0);
+        total += n.max(0) as u64;
+    }
+    Ok(Some(total))
+}
+
 /// Compares the entities with the database: connects, checks the migration history, reads both
 /// schemas, diffs them, and finds the hazards of the plan.
 pub async fn analyze(project: &Project<'_>) -> anyhow::Result<Analysis> {
@@ -579,11 +645,21 @@ pub async fn analyze_with(
     left_alone.drop_with_what_they_need(&mut plan);
     let near_misses = renames::near_misses(&plan);
     let dropped_keys = hazards::dropped_foreign_keys(&plan);
-    let hazards: Vec<Hazard> = plan
-        .changes
-        .iter()
-        .flat_map(|c| hazards::of_in(c, backend, &dropped_keys))
-        .collect();
+    let mut hazards: Vec<Hazard> = Vec::new();
+    for c in &plan.changes {
+        let mut of = hazards::of_in(c, backend, &dropped_keys);
+        if let Some(n) = failing_rows(&db, backend, c).await? {
+            for h in of
+                .iter_mut()
+                .filter(|h| matches!(h.code, "may-fail" | "enum-value-removed"))
+            {
+                let verb = if n == 1 { "holds" } else { "hold" };
+                h.reason
+                    .push_str(&format!("; {} {verb} one now", hazards::rows_text(n)));
+            }
+        }
+        hazards.extend(of);
+    }
     let rows = count_rows(&db, backend, &live.schema, &hazards).await?;
     db.close().await.ok();
     Ok(Analysis {

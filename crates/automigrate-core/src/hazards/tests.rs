@@ -154,5 +154,106 @@ fn each_code() {
         uses: vec![],
     };
     assert!(codes(&added, pg).is_empty());
-    assert!(of(&removed, pg)[0].loses_data() && of(&drop, pg)[0].loses_data());
+    assert!(!of(&removed, pg)[0].loses_data() && of(&drop, pg)[0].loses_data());
+    assert_eq!(
+        of(&removed, pg)[0].reason,
+        "enum `mood` loses b: rows holding it make it fail (on SQLite they keep it)"
+    );
+}
+
+/// A type change that some values already there cannot take: `may-fail`, saying which values.
+#[test]
+fn type_changes_that_may_fail() {
+    let c = |sql_type: &str, kind: ColumnType| Column {
+        name: "c".into(),
+        sql_type: sql_type.into(),
+        kind,
+        nullable: true,
+        default: None,
+        auto_increment: false,
+        comment: None,
+    };
+    let mood = |name: &str, values: &[&str]| ColumnType::Enum {
+        name: name.to_string().into(),
+        variants: values.iter().map(|v| v.to_string().into()).collect(),
+    };
+    let varchar = || {
+        c(
+            "varchar(20)",
+            ColumnType::String(sea_query::StringLen::N(20)),
+        )
+    };
+    let reason = |from: Column, to: Column| {
+        let change = Change::AlterColumn {
+            table: "t".into(),
+            from,
+            to,
+        };
+        of(&change, Backend::Sqlite)
+            .into_iter()
+            .find(|h| h.code == "may-fail")
+            .map(|h| h.reason)
+    };
+    assert_eq!(
+        reason(varchar(), c("integer", ColumnType::Integer)).as_deref(),
+        Some(
+            "changing `t.c` from varchar(20) to integer fails where a value is not a valid integer"
+        )
+    );
+    assert_eq!(
+        reason(varchar(), c("mood", mood("mood", &["a", "b"]))).as_deref(),
+        Some(
+            "changing `t.c` from varchar(20) to enum mood (a, b) fails where a value is not one of a, b"
+        )
+    );
+    assert_eq!(
+        reason(c("m", mood("m", &["a", "b"])), c("n", mood("n", &["a"]))).as_deref(),
+        Some("changing `t.c` from enum m (a, b) to enum n (a) fails where a value is b")
+    );
+    assert_eq!(
+        reason(
+            c("integer", ColumnType::Integer),
+            c("uuid", ColumnType::Uuid)
+        )
+        .as_deref(),
+        Some("changing `t.c` from integer to uuid fails where a value does not convert")
+    );
+    // Every value converts.
+    for (from, to) in [
+        (c("integer", ColumnType::Integer), varchar()),
+        (c("m", mood("m", &["a"])), varchar()),
+        (
+            c("integer", ColumnType::Integer),
+            c("bigint", ColumnType::BigInteger),
+        ),
+        (
+            c("integer", ColumnType::Integer),
+            c("double", ColumnType::Double),
+        ),
+        (
+            c("boolean", ColumnType::Boolean),
+            c("integer", ColumnType::Integer),
+        ),
+        (
+            c("date", ColumnType::Date),
+            c("timestamp", ColumnType::Timestamp),
+        ),
+        (
+            c("timestamp", ColumnType::Timestamp),
+            c("timestamptz", ColumnType::TimestampWithTimeZone),
+        ),
+        (c("m", mood("m", &["a"])), c("n", mood("n", &["a", "b"]))),
+        // The enum's own values change: judged at its `AlterEnum`.
+        (c("m", mood("m", &["a", "b"])), c("m", mood("m", &["a"]))),
+        (
+            c("text", ColumnType::Text),
+            c(
+                "varchar(20)",
+                ColumnType::String(sea_query::StringLen::N(20)),
+            ),
+        ),
+    ] {
+        let what = format!("{} -> {}", from.sql_type, to.sql_type);
+        assert_eq!(reason(from, to), None, "{what}");
+    }
 }
