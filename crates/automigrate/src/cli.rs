@@ -14,7 +14,8 @@ use crate::entities::Entities;
 #[command(
     name = "cargo xtask",
     about = "Generate SeaORM migrations from the difference between your entities and your database.",
-    after_help = "Exit codes: 0 done; 1 `check` found differences; 2 error (nothing was written)."
+    after_help = "Exit codes: 0 done; 1 `check` found differences; 2 error (nothing was written; \
+                  with `check --replay`, also: the history does not apply)."
 )]
 struct Cli {
     /// The database to compare with. Read from the environment, then from `.env`.
@@ -77,7 +78,18 @@ enum Command {
         replace: Option<String>,
     },
     /// Exit 0 when the entities and the database agree, 1 when they differ (with a report).
-    Check,
+    Check {
+        /// Compare the entities with the whole migration history applied to a scratch database
+        /// instead (a temporary SQLite one unless --replay-url or SHADOW_DATABASE_URL names a
+        /// server); DATABASE_URL is not used. Exit 2 when the history does not apply.
+        #[arg(long)]
+        replay: bool,
+        /// With --replay: a PostgreSQL or MySQL/MariaDB server URL; a scratch database is
+        /// created beside the one it names (which is left alone) and dropped afterwards.
+        /// Default: SHADOW_DATABASE_URL.
+        #[arg(long, value_name = "URL", requires = "replay")]
+        replay_url: Option<String>,
+    },
     /// Print the changes, their hazards and the tables' definitions side by side (a unified
     /// diff), and write nothing. Exit 0 either way.
     Diff,
@@ -169,26 +181,45 @@ async fn run(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> any
 }
 
 async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> anyhow::Result<u8> {
+    if let Command::Check {
+        replay: true,
+        replay_url,
+    } = &cli.command
+    {
+        // No DATABASE_URL: the history is applied to a scratch database.
+        let server = replay_url.clone().or_else(|| {
+            std::env::var("SHADOW_DATABASE_URL")
+                .ok()
+                .filter(|u| !u.trim().is_empty())
+        });
+        let analysis = crate::replay::check_replay(
+            crate::replay::Replay {
+                migration_dir: &cli.migration_dir,
+                entities,
+                config: load_config(&cli)?,
+                server_url: server.as_deref(),
+            },
+            &mut |line| eprint_line(line),
+        )
+        .await?;
+        return report_check(
+            &analysis,
+            cli.verbose,
+            "the migration history matches the entities",
+            "The schema the migration history builds differs from the entities:",
+            out,
+        );
+    }
     let Some(url) = cli.database_url.as_deref() else {
         anyhow::bail!(
             "DATABASE_URL is not set: set it in the environment or in .env, or pass --database-url"
         );
     };
-    let mut config =
-        crate::config::Config::load(std::path::Path::new(crate::config::Config::FILE))?;
-    // An empty DATABASE_SCHEMA is no setting.
-    if let Some(schema) = cli
-        .database_schema
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-    {
-        config.database_schema = Some(schema.to_string());
-    }
     let project = Project {
         database_url: url,
         migration_dir: &cli.migration_dir,
         entities,
-        config,
+        config: load_config(&cli)?,
     };
     match cli.command {
         Command::Makemigration {
@@ -279,28 +310,61 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
                 write!(out, "{}", analysis.definitions_diff())?;
             }
         }
-        Command::Check => {
+        Command::Check { .. } => {
             let analysis = commands::analyze(&project).await?;
-            if analysis.plan.is_empty() {
-                writeln!(out, "{NO_CHANGES}")?;
-                let report = analysis.report_with(cli.verbose);
-                if !report.is_empty() {
-                    writeln!(out, "{}", report.join("\n"))?;
-                }
-            } else {
-                writeln!(out, "The database differs from the entities:")?;
-                writeln!(out, "{}", analysis.report_with(cli.verbose).join("\n"))?;
-                writeln!(out)?;
-                write!(out, "{}", analysis.definitions_diff())?;
-                writeln!(
-                    out,
-                    "\nRun `cargo xtask makemigration \"<message>\"` to write the migration, then apply it."
-                )?;
-                return Ok(1);
-            }
+            return report_check(
+                &analysis,
+                cli.verbose,
+                "the database matches the entities",
+                "The database differs from the entities:",
+                out,
+            );
         }
     }
     Ok(0)
+}
+
+/// `automigrate.toml`, with `DATABASE_SCHEMA` (or `-s`) over its `database_schema`.
+fn load_config(cli: &Cli) -> anyhow::Result<crate::config::Config> {
+    let mut config =
+        crate::config::Config::load(std::path::Path::new(crate::config::Config::FILE))?;
+    // An empty DATABASE_SCHEMA is no setting.
+    if let Some(schema) = cli
+        .database_schema
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
+        config.database_schema = Some(schema.to_string());
+    }
+    Ok(config)
+}
+
+/// `check`'s report and exit code: 0 when `analysis` found no changes ("No changes detected:
+/// {agree}."), 1 with the changes under `differ`.
+fn report_check(
+    analysis: &commands::Analysis,
+    verbose: bool,
+    agree: &str,
+    differ: &str,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<u8> {
+    if analysis.plan.is_empty() {
+        writeln!(out, "No changes detected: {agree}.")?;
+        let report = analysis.report_with(verbose);
+        if !report.is_empty() {
+            writeln!(out, "{}", report.join("\n"))?;
+        }
+        return Ok(0);
+    }
+    writeln!(out, "{differ}")?;
+    writeln!(out, "{}", analysis.report_with(verbose).join("\n"))?;
+    writeln!(out)?;
+    write!(out, "{}", analysis.definitions_diff())?;
+    writeln!(
+        out,
+        "\nRun `cargo xtask makemigration \"<message>\"` to write the migration, then apply it."
+    )?;
+    Ok(1)
 }
 
 fn parse_column_rename(s: &str) -> Result<Rename, String> {
