@@ -2,14 +2,24 @@
 //!
 //! Codegen never queries anything: all it writes comes from the plan. `up` is written from the
 //! plan and `down` from its inverse, so `down` restores exactly what `up` replaced.
+//!
+//! The code is built as token streams (`quote!`), parsed into a [`syn::File`] and printed by
+//! `prettyplease`, with the statements of `up` and `down` laid out as rustfmt does and the `//`
+//! comments put in where placeholders stand ([`layout`]). No text of the user's (the message,
+//! names, SQL) is ever formatted into Rust source: it goes in string literals, doc attributes and
+//! comments only.
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{ToTokens, quote};
 use sea_query::{ColumnType, StringLen};
 
 use crate::diff::{Change, Plan};
 use crate::model::{Backend, Column, DefaultValue, ForeignKey, Index, Table, split_qualified};
 use crate::renames::{Candidate, Rename};
+
+mod layout;
 
 /// What a generated file is about.
 pub struct FileSpec<'a> {
@@ -59,6 +69,8 @@ struct Uses {
     schema_helpers: bool,
     /// The file calls `automigrate_ops`.
     ops: bool,
+    /// The file calls its `execute_sql` helper.
+    execute_sql: bool,
 }
 
 /// Renders the whole migration file. The text is laid out as rustfmt would; callers may still
@@ -86,72 +98,132 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
     uses.down = true;
     let down = render_body(spec.backend, &down_plan, &mut uses)?;
 
-    let mut out = String::new();
-    // The header is one `//!` line: only the message's first line goes in it, with control and
-    // bidirectional-formatting characters (which end a comment or do not compile in one) removed,
-    // so that nothing of the message can ever be code.
+    let header = header_lines(spec).into_iter().map(|line| {
+        // `//! text` is `#![doc = " text"]`; prettyplease prints it back as `//! text`.
+        let doc = if line.is_empty() {
+            line
+        } else {
+            format!(" {line}")
+        };
+        quote!(#![doc = #doc])
+    });
+    let ops_import = uses.ops.then(|| {
+        quote!(
+            use automigrate_ops as ops;
+        )
+    });
+    let prelude = if uses.schema_helpers {
+        quote!(
+            use sea_orm_migration::{prelude::*, schema::*};
+        )
+    } else {
+        quote!(
+            use sea_orm_migration::prelude::*;
+        )
+    };
+    let blank = quote!(__automigrate_blank!(););
+    let no_transaction = (uses_added_enum_values(spec.plan) || uses_added_enum_values(&down_plan))
+        .then(|| {
+            let comments = [
+            "REVIEW(no-transaction): PostgreSQL cannot use an enum value in the transaction that",
+            "added it (ALTER TYPE ... ADD VALUE), and this migration does, so it runs without",
+            "one: if a statement fails, the ones before it stay applied. Or split it in two.",
+        ]
+        .map(comment_stmt);
+            quote! {
+                #(#comments)*
+                fn use_transaction(&self) -> Option<bool> {
+                    Some(false)
+                }
+                #blank
+            }
+        });
+    let up = migration_fn("up", &up);
+    let down = migration_fn("down", &down);
+    let helper = uses.execute_sql.then(|| {
+        quote! {
+            #blank
+            /// Runs SQL that sea-query has no builder for, as a statement: if it fails, the runner names it.
+            async fn execute_sql(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+                let statement = sea_orm::Statement::from_string(manager.get_database_backend(), sql);
+                manager.get_connection().execute_raw(statement).await?;
+                Ok(())
+            }
+        }
+    });
+    let file = quote! {
+        #(#header)*
+        #ops_import
+        #prelude
+        #blank
+        #[derive(DeriveMigrationName)]
+        pub struct Migration;
+        #blank
+        #[async_trait::async_trait]
+        impl MigrationTrait for Migration {
+            #no_transaction
+            #up
+            #blank
+            #down
+        }
+        #helper
+    };
+    let file: syn::File = syn::parse2(file).expect("codegen builds a valid file");
+    Ok(layout::print_file(file))
+}
+
+/// The `//!` lines that open the file, without `//! `.
+fn header_lines(spec: &FileSpec) -> Vec<String> {
+    // Only the message's first line goes in, with control and bidirectional-formatting
+    // characters (which end a comment or do not compile in one) removed, so that nothing of the
+    // message can ever be code.
     let message = first_line(spec.message);
     let message = message.trim();
-    let _ = writeln!(
-        out,
-        "//! {}",
+    let mut lines = vec![
         if message.is_empty() {
-            "(no message)"
+            "(no message)".to_string()
         } else {
-            message
-        }
-    );
-    out.push_str("//!\n");
+            message.to_string()
+        },
+        String::new(),
+    ];
     if spec.plan.is_empty() {
-        out.push_str("//! Written by `cargo xtask makemigration --empty`: fill in `up` and `down` by hand.\n");
-    } else {
-        let _ = writeln!(
-            out,
-            "//! Generated by `cargo xtask makemigration` from the entities and the {} database.\n\
-             //! Review it like any other code: it is yours now.",
-            spec.backend.name()
+        lines.push(
+            "Written by `cargo xtask makemigration --empty`: fill in `up` and `down` by hand."
+                .into(),
         );
-        out.push_str("//!\n//! Changes:\n");
-        for c in &spec.plan.changes {
-            for line in c.summary().lines() {
-                let _ = writeln!(out, "//!   {line}");
-            }
-        }
-        if let Some(note) = crate::flavour::of(spec.backend).file_note() {
-            out.push_str("//!\n");
-            for line in note.lines() {
-                let _ = writeln!(out, "//! {line}");
-            }
+        return lines;
+    }
+    lines.push(format!(
+        "Generated by `cargo xtask makemigration` from the entities and the {} database.",
+        spec.backend.name()
+    ));
+    lines.push("Review it like any other code: it is yours now.".into());
+    lines.push(String::new());
+    lines.push("Changes:".into());
+    for c in &spec.plan.changes {
+        for line in c.summary().lines() {
+            lines.push(format!("  {}", clean_line(line)));
         }
     }
-    if uses.ops {
-        out.push_str("use automigrate_ops as ops;\n");
+    if let Some(note) = crate::flavour::of(spec.backend).file_note() {
+        lines.push(String::new());
+        lines.extend(note.lines().map(clean_line));
     }
-    out.push_str(if uses.schema_helpers {
-        "use sea_orm_migration::{prelude::*, schema::*};\n"
-    } else {
-        "use sea_orm_migration::prelude::*;\n"
-    });
-    out.push_str(
-        "\n#[derive(DeriveMigrationName)]\npub struct Migration;\n\n\
-         #[async_trait::async_trait]\nimpl MigrationTrait for Migration {\n",
-    );
-    if uses_added_enum_values(spec.plan) || uses_added_enum_values(&spec.plan.inverse()) {
-        out.push_str(
-            "    // REVIEW(no-transaction): PostgreSQL cannot use an enum value in the transaction that\n\
-             \x20   // added it (ALTER TYPE ... ADD VALUE), and this migration does, so it runs without\n\
-             \x20   // one: if a statement fails, the ones before it stay applied. Or split it in two.\n\
-             \x20   fn use_transaction(&self) -> Option<bool> {\n        Some(false)\n    }\n\n",
-        );
-    }
-    write_fn(&mut out, "up", &up);
-    out.push('\n');
-    write_fn(&mut out, "down", &down);
-    out.push_str("}\n");
-    if up.iter().chain(&down).any(|s| s.contains("execute_sql(")) {
-        out.push_str(EXECUTE_SQL);
-    }
-    Ok(out)
+    lines
+}
+
+/// A line of text for a comment: control and bidirectional-formatting characters become spaces.
+fn clean_line(line: &str) -> String {
+    line.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The message's first line that has text, with control and bidirectional-formatting
@@ -215,33 +287,43 @@ fn uses_added_enum_values(plan: &Plan) -> bool {
     })
 }
 
-fn write_fn(out: &mut String, name: &str, body: &[String]) {
-    let manager = if body.is_empty() {
-        "_manager"
+/// `async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> { … Ok(()) }`.
+fn migration_fn(name: &str, body: &[TokenStream]) -> TokenStream {
+    let name = Ident::new(name, Span::call_site());
+    let (manager, nothing) = if body.is_empty() {
+        (
+            quote!(_manager),
+            Some(comment_stmt("Nothing to do yet: write the migration here.")),
+        )
     } else {
-        "manager"
+        (quote!(manager), None)
     };
-    let _ = writeln!(
-        out,
-        "    async fn {name}(&self, {manager}: &SchemaManager) -> Result<(), DbErr> {{"
-    );
-    if body.is_empty() {
-        out.push_str("        // Nothing to do yet: write the migration here.\n");
-    }
-    for stmt in body {
-        for line in stmt.lines() {
-            if line.is_empty() {
-                out.push('\n');
-            } else {
-                let _ = writeln!(out, "        {line}");
-            }
+    quote! {
+        async fn #name(&self, #manager: &SchemaManager) -> Result<(), DbErr> {
+            #nothing
+            #(#body)*
+            Ok(())
         }
     }
-    out.push_str("        Ok(())\n    }\n");
 }
 
-/// One string per statement (with its leading comments), indented from column 0.
-fn render_body(backend: Backend, plan: &Plan, uses: &mut Uses) -> Result<Vec<String>, Unsupported> {
+/// A `// text` line before a statement or an item of the `impl` (a placeholder the layout turns
+/// into the comment).
+fn comment_stmt(text: &str) -> TokenStream {
+    quote!(__automigrate_comment!(#text);)
+}
+
+/// A `// text` line between a method chain's steps.
+fn comment_step(text: &str) -> TokenStream {
+    quote!(.__automigrate_comment(#text))
+}
+
+/// One token stream per statement (comments are statements of their own, before it).
+fn render_body(
+    backend: Backend,
+    plan: &Plan,
+    uses: &mut Uses,
+) -> Result<Vec<TokenStream>, Unsupported> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < plan.changes.len() {
@@ -262,7 +344,7 @@ fn render_body(backend: Backend, plan: &Plan, uses: &mut Uses) -> Result<Vec<Str
             .take_while(|c| batched(c) && c.table() == change.table())
             .count();
         if group >= 2 {
-            out.push(batch(backend, &plan.changes[i..i + group], uses));
+            out.extend(batch(backend, &plan.changes[i..i + group], uses));
             i += group;
             continue;
         }
@@ -274,51 +356,64 @@ fn render_body(backend: Backend, plan: &Plan, uses: &mut Uses) -> Result<Vec<Str
 
 /// `ops::alter_table(table).<step>…​.run(manager).await?;`, each step after its REVIEW lines,
 /// then what must follow the batch (PostgreSQL's comments of added columns).
-fn batch(backend: Backend, changes: &[Change], uses: &mut Uses) -> String {
+fn batch(backend: Backend, changes: &[Change], uses: &mut Uses) -> Vec<TokenStream> {
     uses.ops = true;
     let table = changes[0].table().unwrap_or_default();
-    let mut s = format!("ops::alter_table({})\n", table_ref(backend, table));
+    let mut chain = {
+        let t = table_ref(backend, table);
+        quote!(ops::alter_table(#t))
+    };
     let mut after = Vec::new();
     for change in changes {
         for line in review_lines(change, uses) {
-            let _ = writeln!(s, "    {line}");
+            chain.extend(comment_step(&line));
         }
         let step = match change {
             Change::AddColumn { column, .. } => {
                 after.extend(column_comment(backend, table, column, uses));
-                format!(
-                    "add_column({})",
-                    column_def(backend, column, false, false, uses)
-                )
+                let def = column_def(backend, column, false, false, uses);
+                quote!(.add_column(#def))
             }
-            Change::AlterColumn { from, to, .. } => format!(
-                "alter_column(\n        {},\n        {},\n    )",
-                column_def(backend, from, false, false, uses),
-                column_def(backend, to, false, false, uses)
-            ),
-            Change::DropColumn { column, .. } => format!("drop_column({})", lit(&column.name)),
-            Change::AlterPrimaryKey { to, .. } => format!("set_primary_key({})", str_list(to)),
+            Change::AlterColumn { from, to, .. } => {
+                let from = column_def(backend, from, false, false, uses);
+                let to = column_def(backend, to, false, false, uses);
+                quote!(.alter_column(#from, #to))
+            }
+            Change::DropColumn { column, .. } => {
+                let name = lit(&column.name);
+                quote!(.drop_column(#name))
+            }
+            Change::AlterPrimaryKey { to, .. } => {
+                let to = str_list(to);
+                quote!(.set_primary_key(#to))
+            }
             _ => unreachable!("only a table's own changes are batched"),
         };
-        let _ = writeln!(s, "    .{step}");
+        chain.extend(step);
     }
-    s.push_str("    .run(manager)\n    .await?;");
-    for stmt in after {
-        s.push('\n');
-        s.push_str(&stmt);
-    }
-    s
+    let mut out = vec![quote!(#chain.run(manager).await?;)];
+    out.extend(after);
+    out
 }
 
-fn lit(s: &str) -> String {
-    format!("{s:?}")
+/// A string literal, escaped as needed: user text never becomes code.
+fn lit(s: &str) -> TokenStream {
+    Literal::string(s).into_token_stream()
+}
+
+/// An unsuffixed integer literal.
+fn num(n: u32) -> TokenStream {
+    Literal::u32_unsuffixed(n).into_token_stream()
 }
 
 /// A table as sea-query and the operations take it: `"posts"`, or `("audit", "events")` for a
 /// table in another PostgreSQL schema.
-fn table_ref(backend: Backend, table: &str) -> String {
+fn table_ref(backend: Backend, table: &str) -> TokenStream {
     match split_qualified(backend, table) {
-        (Some(ns), name) => format!("({}, {})", lit(ns), lit(name)),
+        (Some(ns), name) => {
+            let (ns, name) = (lit(ns), lit(name));
+            quote!((#ns, #name))
+        }
         (None, name) => lit(name),
     }
 }
@@ -329,51 +424,29 @@ fn bare(backend: Backend, table: &str) -> &str {
 }
 
 /// `["a", "b"]`.
-fn str_list(items: &[String]) -> String {
-    let items: Vec<String> = items.iter().map(|c| lit(c)).collect();
-    format!("[{}]", items.join(", "))
+fn str_list(items: &[String]) -> TokenStream {
+    let items = items.iter().map(|c| lit(c));
+    quote!([#(#items),*])
 }
 
-/// A call of an `automigrate_ops` operation, laid out as rustfmt does: on one line while its
-/// arguments fit in 60 columns and nothing in them spans lines; one argument a line otherwise.
-fn op(uses: &mut Uses, name: &str, args: &[String]) -> String {
+/// `ops::<name>(manager, <args>).await?;`, a call of an `automigrate_ops` operation.
+fn op(uses: &mut Uses, name: &str, args: &[TokenStream]) -> TokenStream {
     uses.ops = true;
-    let mut all = vec!["manager".to_string()];
-    all.extend(args.iter().cloned());
-    let one_line = all.join(", ");
-    if one_line.len() <= 60 && !one_line.contains('\n') && name.len() + one_line.len() < 70 {
-        format!("ops::{name}({one_line}).await?;")
-    } else {
-        let args: String = all.iter().map(|a| indent(&format!("{a},"), 4)).collect();
-        format!("ops::{name}(\n{args})\n.await?;")
-    }
-}
-
-fn indent(text: &str, by: usize) -> String {
-    let pad = " ".repeat(by);
-    text.lines()
-        .map(|l| {
-            if l.is_empty() {
-                "\n".to_string()
-            } else {
-                format!("{pad}{l}\n")
-            }
-        })
-        .collect()
+    let name = Ident::new(name, Span::call_site());
+    quote!(ops::#name(manager, #(#args),*).await?;)
 }
 
 fn statement(
     backend: Backend,
     change: &Change,
     uses: &mut Uses,
-) -> Result<Vec<String>, Unsupported> {
-    let mut out = statement_code(backend, change, uses)?;
-    if let Some(first) = out.first_mut() {
-        let review = review_lines(change, uses);
-        if !review.is_empty() {
-            *first = format!("{}\n{first}", review.join("\n"));
-        }
-    }
+) -> Result<Vec<TokenStream>, Unsupported> {
+    let code = statement_code(backend, change, uses)?;
+    let mut out: Vec<TokenStream> = review_lines(change, uses)
+        .iter()
+        .map(|l| comment_stmt(l))
+        .collect();
+    out.extend(code);
     Ok(out)
 }
 
@@ -381,26 +454,35 @@ fn statement_code(
     backend: Backend,
     change: &Change,
     uses: &mut Uses,
-) -> Result<Vec<String>, Unsupported> {
+) -> Result<Vec<TokenStream>, Unsupported> {
     let t = |table: &str| table_ref(backend, table);
     Ok(match change {
-        Change::RenameTable { from, to } => vec![format!(
-            "manager\n    .rename_table(Table::rename().table({}, {}).to_owned())\n    .await?;",
-            t(from),
-            lit(bare(backend, to))
-        )],
+        Change::RenameTable { from, to } => {
+            let (from, to) = (t(from), lit(bare(backend, to)));
+            vec![quote! {
+                manager.rename_table(Table::rename().table(#from, #to).to_owned()).await?;
+            }]
+        }
         // RENAME COLUMN is a statement of its own: PostgreSQL does not combine it with others.
-        Change::RenameColumn { table, from, to } => vec![format!(
-            "manager\n    .alter_table(\n        Table::alter()\n            .table({})\n            .rename_column({}, {})\n            .to_owned(),\n    )\n    .await?;",
-            t(table),
-            lit(from),
-            lit(to)
-        )],
+        Change::RenameColumn { table, from, to } => {
+            let (table, from, to) = (t(table), lit(from), lit(to));
+            vec![quote! {
+                manager
+                    .alter_table(Table::alter().table(#table).rename_column(#from, #to).to_owned())
+                    .await?;
+            }]
+        }
         Change::CreateNamespace(n) => {
-            vec![execute(&format!("CREATE SCHEMA {}", quote(backend, n)))]
+            vec![execute(
+                &format!("CREATE SCHEMA {}", quote_ident(backend, n)),
+                uses,
+            )]
         }
         // Without CASCADE: a schema that still holds something is not dropped.
-        Change::DropNamespace(n) => vec![execute(&format!("DROP SCHEMA {}", quote(backend, n)))],
+        Change::DropNamespace(n) => vec![execute(
+            &format!("DROP SCHEMA {}", quote_ident(backend, n)),
+            uses,
+        )],
         Change::CreateEnum(e) => {
             vec![op(
                 uses,
@@ -415,10 +497,12 @@ fn statement_code(
         )],
         Change::DropEnum(e) => vec![op(uses, "drop_enum", &[lit(&e.name)])],
         Change::CreateTable(table) => create_table(backend, table, uses),
-        Change::DropTable(table) => vec![format!(
-            "manager\n    .drop_table(Table::drop().table({}).to_owned())\n    .await?;",
-            t(&table.name)
-        )],
+        Change::DropTable(table) => {
+            let table = t(&table.name);
+            vec![quote! {
+                manager.drop_table(Table::drop().table(#table).to_owned()).await?;
+            }]
+        }
         Change::AddColumn { table, column } => {
             let def = column_def(backend, column, false, false, uses);
             let mut out = vec![op(uses, "add_column", &[t(table), def])];
@@ -451,17 +535,16 @@ fn statement_code(
                 &[t(table), str_list(&index.columns)],
             )]
         }
-        Change::DropIndex { table, index } => vec![format!(
-            "manager\n    .drop_index(Index::drop().name({}).table({}).to_owned())\n    .await?;",
-            lit(&index_name(backend, table, index)),
-            t(table)
-        )],
+        Change::DropIndex { table, index } => {
+            let name = lit(&index_name(backend, table, index));
+            let table = t(table);
+            vec![quote! {
+                manager.drop_index(Index::drop().name(#name).table(#table).to_owned()).await?;
+            }]
+        }
         Change::AddForeignKey { table, fk } => {
-            let fk = format!(
-                "{}\n    .to_owned()",
-                foreign_key(backend, table, fk).trim_end()
-            );
-            vec![op(uses, "add_foreign_key", &[fk])]
+            let fk = foreign_key(backend, table, fk);
+            vec![op(uses, "add_foreign_key", &[quote!(#fk.to_owned())])]
         }
         // Found by its columns: SQLite keeps no names.
         Change::DropForeignKey { table, fk } => {
@@ -485,13 +568,24 @@ fn statement_code(
 }
 
 /// `Some("text")` or `None`.
-fn option_lit(text: Option<&str>) -> String {
-    text.map_or("None".to_string(), |c| format!("Some({})", lit(c)))
+fn option_lit(text: Option<&str>) -> TokenStream {
+    match text {
+        Some(c) => {
+            let c = lit(c);
+            quote!(Some(#c))
+        }
+        None => quote!(None),
+    }
 }
 
 /// PostgreSQL keeps a column's comment outside its definition: the operation that sets it there
 /// (and does nothing elsewhere), after the column is made.
-fn column_comment(backend: Backend, table: &str, column: &Column, uses: &mut Uses) -> Vec<String> {
+fn column_comment(
+    backend: Backend,
+    table: &str,
+    column: &Column,
+    uses: &mut Uses,
+) -> Vec<TokenStream> {
     match &column.comment {
         Some(c) => vec![op(
             uses,
@@ -514,52 +608,57 @@ fn index_name(backend: Backend, table: &str, index: &Index) -> String {
         .unwrap_or_else(|| format!("idx-{table}-{}", index.columns.join("-")))
 }
 
-fn create_index(backend: Backend, table: &str, index: &Index) -> String {
-    let mut s = format!(
-        "manager\n    .create_index(\n        Index::create()\n            .name({})\n            .table({})\n",
-        lit(&index_name(backend, table, index)),
-        table_ref(backend, table)
-    );
-    for c in &index.columns {
-        let _ = writeln!(s, "            .col({})", lit(c));
+fn create_index(backend: Backend, table: &str, index: &Index) -> TokenStream {
+    let name = lit(&index_name(backend, table, index));
+    let table = table_ref(backend, table);
+    let cols = index.columns.iter().map(|c| lit(c));
+    let unique = index.unique.then(|| quote!(.unique()));
+    quote! {
+        manager
+            .create_index(Index::create().name(#name).table(#table)#(.col(#cols))*#unique.to_owned())
+            .await?;
     }
-    if index.unique {
-        s.push_str("            .unique()\n");
-    }
-    s.push_str("            .to_owned(),\n    )\n    .await?;");
-    s
 }
 
-fn iden_list(cols: &[String]) -> String {
+/// One column bare, several as a tuple.
+fn iden_list(cols: &[String]) -> TokenStream {
     match cols {
         [one] => lit(one),
-        many => format!(
-            "({})",
-            many.iter().map(|c| lit(c)).collect::<Vec<_>>().join(", ")
-        ),
+        many => {
+            let many = many.iter().map(|c| lit(c));
+            quote!((#(#many),*))
+        }
     }
 }
 
-/// `ForeignKey::create()...` without the trailing `.to_owned()`, from column 0.
-fn foreign_key(backend: Backend, table: &str, fk: &ForeignKey) -> String {
+/// `ForeignKey::create()...` without the trailing `.to_owned()`.
+fn foreign_key(backend: Backend, table: &str, fk: &ForeignKey) -> TokenStream {
     let name = fk
         .name
         .clone()
         .unwrap_or_else(|| format!("fk-{}-{}", bare(backend, table), fk.columns.join("-")));
-    format!(
-        "ForeignKey::create()\n    .name({})\n    .from({}, {})\n    .to({}, {})\n    .on_delete(ForeignKeyAction::{})\n    .on_update(ForeignKeyAction::{})\n",
-        lit(&name),
-        table_ref(backend, table),
-        iden_list(&fk.columns),
+    let name = lit(&name);
+    let from = (table_ref(backend, table), iden_list(&fk.columns));
+    let to = (
         table_ref(backend, &fk.ref_table),
         iden_list(&fk.ref_columns),
-        fk.on_delete.rust(),
-        fk.on_update.rust()
-    )
+    );
+    let (from_table, from_cols) = from;
+    let (to_table, to_cols) = to;
+    let on_delete = Ident::new(fk.on_delete.rust(), Span::call_site());
+    let on_update = Ident::new(fk.on_update.rust(), Span::call_site());
+    quote! {
+        ForeignKey::create()
+            .name(#name)
+            .from(#from_table, #from_cols)
+            .to(#to_table, #to_cols)
+            .on_delete(ForeignKeyAction::#on_delete)
+            .on_update(ForeignKeyAction::#on_update)
+    }
 }
 
 /// `CREATE TABLE`, then its comments and indexes.
-fn create_table(backend: Backend, t: &Table, uses: &mut Uses) -> Vec<String> {
+fn create_table(backend: Backend, t: &Table, uses: &mut Uses) -> Vec<TokenStream> {
     let name = &t.name;
     let mut out = Vec::new();
     let single_pk = (t.primary_key.len() == 1).then(|| t.primary_key[0].as_str());
@@ -572,10 +671,10 @@ fn create_table(backend: Backend, t: &Table, uses: &mut Uses) -> Vec<String> {
         .map(|i| i.columns[0].as_str())
         .collect();
     let inline_unique = |c: &Column| inline.contains(c.name.as_str());
-    let mut s = format!(
-        "manager\n    .create_table(\n        Table::create()\n            .table({})\n",
-        table_ref(backend, name)
-    );
+    let mut chain = {
+        let table = table_ref(backend, name);
+        quote!(Table::create().table(#table))
+    };
     for c in &t.columns {
         let def = column_def(
             backend,
@@ -584,33 +683,17 @@ fn create_table(backend: Backend, t: &Table, uses: &mut Uses) -> Vec<String> {
             inline_unique(c),
             uses,
         );
-        let _ = writeln!(s, "            .col({def})");
+        chain.extend(quote!(.col(#def)));
     }
     if t.primary_key.len() > 1 {
-        let cols: Vec<String> = t
-            .primary_key
-            .iter()
-            .map(|c| format!(".col({})", lit(c)))
-            .collect();
-        let _ = writeln!(
-            s,
-            "            .primary_key(Index::create(){})",
-            cols.join("")
-        );
+        let cols = t.primary_key.iter().map(|c| lit(c));
+        chain.extend(quote!(.primary_key(Index::create()#(.col(#cols))*)));
     }
     for i in &t.indexes {
         if i.constraint && i.unique && i.columns.len() > 1 {
-            let cols: Vec<String> = i
-                .columns
-                .iter()
-                .map(|c| format!(".col({})", lit(c)))
-                .collect();
-            let _ = writeln!(
-                s,
-                "            .index(Index::create().name({}){}.unique())",
-                lit(&index_name(backend, &t.name, i)),
-                cols.join("")
-            );
+            let index = lit(&index_name(backend, &t.name, i));
+            let cols = i.columns.iter().map(|c| lit(c));
+            chain.extend(quote!(.index(Index::create().name(#index)#(.col(#cols))*.unique())));
         }
     }
     for fk in &t.foreign_keys {
@@ -623,23 +706,20 @@ fn create_table(backend: Backend, t: &Table, uses: &mut Uses) -> Vec<String> {
                 fk.columns.join("-")
             ));
         }
-        let fk_text = foreign_key(backend, name, &fk);
-        let fk_text = format!("{},\n", fk_text.trim_end());
-        let _ = write!(
-            s,
-            "            .foreign_key(\n{}            )\n",
-            indent(&fk_text, 16)
-        );
+        let fk = foreign_key(backend, name, &fk);
+        chain.extend(quote!(.foreign_key(#fk)));
     }
     for c in &t.checks {
-        let expr = format!("Expr::cust({})", sql_lit(&c.expr));
-        let _ = match &c.name {
-            Some(n) => writeln!(s, "            .check(Check::named({}, {expr}))", lit(n)),
-            None => writeln!(s, "            .check(Check::unnamed({expr}))"),
-        };
+        let expr = sql_lit(&c.expr);
+        chain.extend(match &c.name {
+            Some(n) => {
+                let n = lit(n);
+                quote!(.check(Check::named(#n, Expr::cust(#expr))))
+            }
+            None => quote!(.check(Check::unnamed(Expr::cust(#expr)))),
+        });
     }
-    s.push_str("            .to_owned(),\n    )\n    .await?;");
-    out.push(s);
+    out.push(quote!(manager.create_table(#chain.to_owned()).await?;));
     if t.comment.is_some() {
         let args = [table_ref(backend, name), option_lit(t.comment.as_deref())];
         out.push(op(uses, "set_table_comment", &args));
@@ -658,95 +738,142 @@ fn create_table(backend: Backend, t: &Table, uses: &mut Uses) -> Vec<String> {
     out
 }
 
-/// The builder name for a column type, with its arguments after the column name.
-fn helper(kind: &ColumnType) -> Option<(&'static str, String)> {
+/// The schema helper for a column type, with its arguments after the column name:
+/// `("string_len", [100])`.
+fn helper(kind: &ColumnType) -> Option<(&'static str, Vec<TokenStream>)> {
     use ColumnType as T;
     Some(match kind {
-        T::Char(Some(n)) => ("char_len", format!(", {n}")),
-        T::Char(None) => ("char", String::new()),
-        T::String(StringLen::N(n)) => ("string_len", format!(", {n}")),
-        T::String(StringLen::None) => ("string", String::new()),
-        T::Text => ("text", String::new()),
-        T::TinyInteger => ("tiny_integer", String::new()),
-        T::SmallInteger => ("small_integer", String::new()),
-        T::Integer => ("integer", String::new()),
-        T::BigInteger => ("big_integer", String::new()),
-        T::TinyUnsigned => ("tiny_unsigned", String::new()),
-        T::SmallUnsigned => ("small_unsigned", String::new()),
-        T::Unsigned => ("unsigned", String::new()),
-        T::BigUnsigned => ("big_unsigned", String::new()),
-        T::Float => ("float", String::new()),
-        T::Double => ("double", String::new()),
-        T::Decimal(Some((p, s))) => ("decimal_len", format!(", {p}, {s}")),
-        T::Decimal(None) => ("decimal", String::new()),
-        T::DateTime => ("date_time", String::new()),
-        T::Timestamp => ("timestamp", String::new()),
-        T::TimestampWithTimeZone => ("timestamp_with_time_zone", String::new()),
-        T::Time => ("time", String::new()),
-        T::Date => ("date", String::new()),
-        T::Year => ("year", String::new()),
-        T::Binary(n) => ("binary_len", format!(", {n}")),
-        T::VarBinary(StringLen::N(n)) => ("var_binary", format!(", {n}")),
-        T::Blob => ("blob", String::new()),
-        T::Boolean => ("boolean", String::new()),
-        T::Json => ("json", String::new()),
-        T::JsonBinary => ("json_binary", String::new()),
-        T::Uuid => ("uuid", String::new()),
-        T::Enum { name, variants } => {
-            let vs: Vec<String> = variants.iter().map(|v| lit(&v.to_string())).collect();
-            (
-                "enumeration",
-                format!(", {}, [{}]", lit(&name.to_string()), vs.join(", ")),
-            )
-        }
+        T::Char(Some(n)) => ("char_len", vec![num(*n)]),
+        T::Char(None) => ("char", vec![]),
+        T::String(StringLen::N(n)) => ("string_len", vec![num(*n)]),
+        T::String(StringLen::None) => ("string", vec![]),
+        T::Text => ("text", vec![]),
+        T::TinyInteger => ("tiny_integer", vec![]),
+        T::SmallInteger => ("small_integer", vec![]),
+        T::Integer => ("integer", vec![]),
+        T::BigInteger => ("big_integer", vec![]),
+        T::TinyUnsigned => ("tiny_unsigned", vec![]),
+        T::SmallUnsigned => ("small_unsigned", vec![]),
+        T::Unsigned => ("unsigned", vec![]),
+        T::BigUnsigned => ("big_unsigned", vec![]),
+        T::Float => ("float", vec![]),
+        T::Double => ("double", vec![]),
+        T::Decimal(Some((p, s))) => ("decimal_len", vec![num(*p), num(*s)]),
+        T::Decimal(None) => ("decimal", vec![]),
+        T::DateTime => ("date_time", vec![]),
+        T::Timestamp => ("timestamp", vec![]),
+        T::TimestampWithTimeZone => ("timestamp_with_time_zone", vec![]),
+        T::Time => ("time", vec![]),
+        T::Date => ("date", vec![]),
+        T::Year => ("year", vec![]),
+        T::Binary(n) => ("binary_len", vec![num(*n)]),
+        T::VarBinary(StringLen::N(n)) => ("var_binary", vec![num(*n)]),
+        T::Blob => ("blob", vec![]),
+        T::Boolean => ("boolean", vec![]),
+        T::Json => ("json", vec![]),
+        T::JsonBinary => ("json_binary", vec![]),
+        T::Uuid => ("uuid", vec![]),
         _ => return None,
     })
 }
 
+/// An enum column's definition: `enumeration_null("mood", "mood", ["happy", "sad"])`.
+fn enum_column(
+    column: &Column,
+    type_name: &str,
+    variants: &[String],
+    _uses: &mut Uses,
+) -> TokenStream {
+    let helper = if column.nullable {
+        quote!(enumeration_null)
+    } else {
+        quote!(enumeration)
+    };
+    let (name, type_name, variants) = (lit(&column.name), lit(type_name), str_list(variants));
+    quote!(#helper(#name, #type_name, #variants))
+}
+
 /// The `ColumnType` of a builder type that has no schema helper, as a Rust expression:
 /// `ColumnType::VarBinary(StringLen::None)`. `None` for the types only one backend has.
-fn type_expr(kind: &ColumnType) -> Option<String> {
+fn type_expr(kind: &ColumnType) -> Option<TokenStream> {
     use ColumnType as T;
     let len = |l: &StringLen| match l {
-        StringLen::N(n) => format!("StringLen::N({n})"),
-        StringLen::Max => "StringLen::Max".to_string(),
-        _ => "StringLen::None".to_string(),
+        StringLen::N(n) => {
+            let n = num(*n);
+            quote!(StringLen::N(#n))
+        }
+        StringLen::Max => quote!(StringLen::Max),
+        _ => quote!(StringLen::None),
+    };
+    let opt = |n: &Option<u32>| match n {
+        Some(n) => {
+            let n = num(*n);
+            quote!(Some(#n))
+        }
+        None => quote!(None),
     };
     let pair = |p: &Option<(u32, u32)>| match p {
-        Some((a, b)) => format!("Some(({a}, {b}))"),
-        None => "None".to_string(),
+        Some((a, b)) => {
+            let (a, b) = (num(*a), num(*b));
+            quote!(Some((#a, #b)))
+        }
+        None => quote!(None),
     };
     Some(match kind {
-        T::Char(n) => format!("ColumnType::Char({n:?})"),
-        T::String(l) => format!("ColumnType::String({})", len(l)),
-        T::VarBinary(l) => format!("ColumnType::VarBinary({})", len(l)),
-        T::Binary(n) => format!("ColumnType::Binary({n})"),
-        T::Decimal(p) => format!("ColumnType::Decimal({})", pair(p)),
-        T::Money(p) => format!("ColumnType::Money({})", pair(p)),
-        T::Bit(n) => format!("ColumnType::Bit({n:?})"),
-        T::VarBit(n) => format!("ColumnType::VarBit({n})"),
-        T::Text => "ColumnType::Text".into(),
-        T::TinyInteger => "ColumnType::TinyInteger".into(),
-        T::SmallInteger => "ColumnType::SmallInteger".into(),
-        T::Integer => "ColumnType::Integer".into(),
-        T::BigInteger => "ColumnType::BigInteger".into(),
-        T::TinyUnsigned => "ColumnType::TinyUnsigned".into(),
-        T::SmallUnsigned => "ColumnType::SmallUnsigned".into(),
-        T::Unsigned => "ColumnType::Unsigned".into(),
-        T::BigUnsigned => "ColumnType::BigUnsigned".into(),
-        T::Float => "ColumnType::Float".into(),
-        T::Double => "ColumnType::Double".into(),
-        T::DateTime => "ColumnType::DateTime".into(),
-        T::Timestamp => "ColumnType::Timestamp".into(),
-        T::TimestampWithTimeZone => "ColumnType::TimestampWithTimeZone".into(),
-        T::Time => "ColumnType::Time".into(),
-        T::Date => "ColumnType::Date".into(),
-        T::Year => "ColumnType::Year".into(),
-        T::Blob => "ColumnType::Blob".into(),
-        T::Boolean => "ColumnType::Boolean".into(),
-        T::Json => "ColumnType::Json".into(),
-        T::JsonBinary => "ColumnType::JsonBinary".into(),
-        T::Uuid => "ColumnType::Uuid".into(),
+        T::Char(n) => {
+            let n = opt(n);
+            quote!(ColumnType::Char(#n))
+        }
+        T::String(l) => {
+            let l = len(l);
+            quote!(ColumnType::String(#l))
+        }
+        T::VarBinary(l) => {
+            let l = len(l);
+            quote!(ColumnType::VarBinary(#l))
+        }
+        T::Binary(n) => {
+            let n = num(*n);
+            quote!(ColumnType::Binary(#n))
+        }
+        T::Decimal(p) => {
+            let p = pair(p);
+            quote!(ColumnType::Decimal(#p))
+        }
+        T::Money(p) => {
+            let p = pair(p);
+            quote!(ColumnType::Money(#p))
+        }
+        T::Bit(n) => {
+            let n = opt(n);
+            quote!(ColumnType::Bit(#n))
+        }
+        T::VarBit(n) => {
+            let n = num(*n);
+            quote!(ColumnType::VarBit(#n))
+        }
+        T::Text => quote!(ColumnType::Text),
+        T::TinyInteger => quote!(ColumnType::TinyInteger),
+        T::SmallInteger => quote!(ColumnType::SmallInteger),
+        T::Integer => quote!(ColumnType::Integer),
+        T::BigInteger => quote!(ColumnType::BigInteger),
+        T::TinyUnsigned => quote!(ColumnType::TinyUnsigned),
+        T::SmallUnsigned => quote!(ColumnType::SmallUnsigned),
+        T::Unsigned => quote!(ColumnType::Unsigned),
+        T::BigUnsigned => quote!(ColumnType::BigUnsigned),
+        T::Float => quote!(ColumnType::Float),
+        T::Double => quote!(ColumnType::Double),
+        T::DateTime => quote!(ColumnType::DateTime),
+        T::Timestamp => quote!(ColumnType::Timestamp),
+        T::TimestampWithTimeZone => quote!(ColumnType::TimestampWithTimeZone),
+        T::Time => quote!(ColumnType::Time),
+        T::Date => quote!(ColumnType::Date),
+        T::Year => quote!(ColumnType::Year),
+        T::Blob => quote!(ColumnType::Blob),
+        T::Boolean => quote!(ColumnType::Boolean),
+        T::Json => quote!(ColumnType::Json),
+        T::JsonBinary => quote!(ColumnType::JsonBinary),
+        T::Uuid => quote!(ColumnType::Uuid),
         _ => return None,
     })
 }
@@ -758,48 +885,63 @@ fn column_def(
     single_pk: bool,
     unique: bool,
     uses: &mut Uses,
-) -> String {
+) -> TokenStream {
     uses.schema_helpers = true;
     let name = lit(&c.name);
     let mut s = match (&c.kind, single_pk && c.auto_increment && !c.nullable) {
-        (ColumnType::Integer, true) => format!("pk_auto({name})"),
-        (ColumnType::BigInteger, true) => format!("big_pk_auto({name})"),
+        (ColumnType::Integer, true) => quote!(pk_auto(#name)),
+        (ColumnType::BigInteger, true) => quote!(big_pk_auto(#name)),
         (kind, _) => {
-            let mut s = match (helper(kind), type_expr(kind)) {
-                (Some((base, args)), _) => {
+            let mut s = match (kind, helper(kind), type_expr(kind)) {
+                (ColumnType::Enum { name, variants }, _, _) => {
+                    let variants: Vec<String> = variants.iter().map(|v| v.to_string()).collect();
+                    enum_column(c, &name.to_string(), &variants, uses)
+                }
+                (_, Some((base, args)), _) => {
                     let suffix = if c.nullable { "_null" } else { "" };
-                    format!("{base}{suffix}({name}{args})")
+                    let base = Ident::new(&format!("{base}{suffix}"), Span::call_site());
+                    quote!(#base(#name #(, #args)*))
                 }
                 // No schema helper, but a builder type, which each backend writes its way.
-                (None, Some(ty)) => {
-                    let null = if c.nullable { "null" } else { "not_null" };
-                    format!("ColumnDef::new_with_type({name}, {ty}).{null}()")
+                (_, None, Some(ty)) => {
+                    let null = if c.nullable {
+                        quote!(null)
+                    } else {
+                        quote!(not_null)
+                    };
+                    quote!(ColumnDef::new_with_type(#name, #ty).#null())
                 }
                 // A type of the generation backend's own: written as it spells it.
-                (None, None) => {
+                (_, None, None) => {
                     let sql = crate::dialect::render_type(backend, kind)
                         .unwrap_or_else(|| c.sql_type.clone());
-                    let suffix = if c.nullable { "_null" } else { "" };
-                    format!("custom{suffix}({name}, {})", lit(&sql))
+                    let custom = if c.nullable {
+                        quote!(custom_null)
+                    } else {
+                        quote!(custom)
+                    };
+                    let sql = lit(&sql);
+                    quote!(#custom(#name, #sql))
                 }
             };
             if c.auto_increment {
-                s.push_str(".auto_increment()");
+                s.extend(quote!(.auto_increment()));
             }
             if single_pk {
-                s.push_str(".primary_key()");
+                s.extend(quote!(.primary_key()));
             }
             s
         }
     };
     if let Some(e) = c.default.as_ref().and_then(default_expr) {
-        let _ = write!(s, ".default({e})");
+        s.extend(quote!(.default(#e)));
     }
     if unique {
-        s.push_str(".unique_key()");
+        s.extend(quote!(.unique_key()));
     }
     if let Some(comment) = &c.comment {
-        let _ = write!(s, ".comment({})", lit(comment));
+        let comment = lit(comment);
+        s.extend(quote!(.comment(#comment)));
     }
     s
 }
@@ -807,55 +949,55 @@ fn column_def(
 #[cfg(test)]
 mod tests;
 
-use crate::dialect::quote_ident as quote;
+use crate::dialect::quote_ident;
 
-/// A Rust string literal for SQL text: raw when that reads better.
-fn sql_lit(sql: &str) -> String {
-    if sql.contains('"') && !sql.contains("\"#") {
-        format!("r#\"{sql}\"#")
-    } else {
-        lit(sql)
+/// A Rust string literal for SQL text: raw (`r#"…"#`) when that reads better, that is when it
+/// holds double quotes, only if the raw literal is proven to hold exactly the text; escaped
+/// otherwise.
+fn sql_lit(sql: &str) -> TokenStream {
+    let readable = sql.contains('"') && !sql.contains("\"#") && !sql.chars().any(char::is_control);
+    if readable
+        && let Ok(raw) = syn::parse_str::<syn::LitStr>(&format!("r#\"{sql}\"#"))
+        && raw.value() == sql
+    {
+        return raw.into_token_stream();
     }
+    lit(sql)
 }
 
-/// SQL that sea-query has no builder for, run by the file's [`EXECUTE_SQL`] helper: as a
+/// SQL that sea-query has no builder for, run by the file's `execute_sql` helper: as a
 /// statement, which sea-orm's metric callback sees, so that the runner can name it if it fails
 /// (`execute_unprepared` bypasses the callback).
-fn execute(sql: &str) -> String {
+fn execute(sql: &str, uses: &mut Uses) -> TokenStream {
+    uses.execute_sql = true;
     let sql = sql_lit(sql);
-    // Laid out as rustfmt does: on one line while the arguments fit in 60 columns.
-    if sql.len() + "manager, ".len() <= 60 {
-        format!("execute_sql(manager, {sql}).await?;")
-    } else {
-        format!("execute_sql(\n    manager,\n    {sql},\n)\n.await?;")
-    }
+    quote!(execute_sql(manager, #sql).await?;)
 }
-
-/// The helper behind [`execute`], written at the end of the files that call it.
-const EXECUTE_SQL: &str = "
-/// Runs SQL that sea-query has no builder for, as a statement: if it fails, the runner names it.
-async fn execute_sql(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
-    let statement = sea_orm::Statement::from_string(manager.get_database_backend(), sql);
-    manager.get_connection().execute_raw(statement).await?;
-    Ok(())
-}
-";
 
 /// The Rust expression for a default, for `.default(…)`.
-fn default_expr(d: &DefaultValue) -> Option<String> {
+fn default_expr(d: &DefaultValue) -> Option<TokenStream> {
     match d {
         DefaultValue::Null => None,
-        DefaultValue::Bool(b) => Some(b.to_string()),
-        DefaultValue::Int(i) if i32::try_from(*i).is_ok() => Some(i.to_string()),
-        DefaultValue::Int(i) => Some(format!("{i}i64")),
-        DefaultValue::Float(f) => Some(format!("Expr::cust({})", lit(f))),
+        DefaultValue::Bool(b) => Some(quote!(#b)),
+        DefaultValue::Int(i) => Some(match i32::try_from(*i) {
+            Ok(i) => Literal::i32_unsuffixed(i).into_token_stream(),
+            Err(_) => Literal::i64_suffixed(*i).into_token_stream(),
+        }),
+        DefaultValue::Float(f) => {
+            let f = lit(f);
+            Some(quote!(Expr::cust(#f)))
+        }
         DefaultValue::Str(v) => Some(lit(v)),
-        DefaultValue::CurrentTimestamp => Some("Expr::current_timestamp()".into()),
-        DefaultValue::Expr(e) => Some(format!("Expr::cust({})", sql_lit(e))),
+        DefaultValue::CurrentTimestamp => Some(quote!(Expr::current_timestamp())),
+        DefaultValue::Expr(e) => {
+            let e = sql_lit(e);
+            Some(quote!(Expr::cust(#e)))
+        }
     }
 }
 
-/// `// REVIEW(code): …` lines for the hazards of a change, in `up` only.
+/// The `REVIEW(code): …` comment lines (without their `// `) for the hazards of a change, in `up`
+/// only.
 fn review_lines(change: &Change, uses: &Uses) -> Vec<String> {
     let Some(backend) = uses.backend.filter(|_| uses.review) else {
         return Vec::new();
@@ -902,13 +1044,9 @@ fn candidate_lines(change: &Change, uses: &Uses) -> Vec<String> {
             _ => continue,
         };
         for (i, l) in wrap(&text, 80).into_iter().enumerate() {
-            out.push(if i == 0 {
-                format!("// {l}")
-            } else {
-                format!("//     {l}")
-            });
+            out.push(if i == 0 { l } else { format!("    {l}") });
         }
-        out.push(format!("//     {} {flag} {}", uses.again.0, uses.again.1));
+        out.push(format!("    {} {flag} {}", uses.again.0, uses.again.1));
     }
     out
 }
@@ -962,13 +1100,7 @@ fn hazard_lines(h: &crate::hazards::Hazard, uses: &Uses) -> Vec<String> {
     wrap(&text, 80)
         .into_iter()
         .enumerate()
-        .map(|(i, l)| {
-            if i == 0 {
-                format!("// {l}")
-            } else {
-                format!("//     {l}")
-            }
-        })
+        .map(|(i, l)| if i == 0 { l } else { format!("    {l}") })
         .collect()
 }
 
