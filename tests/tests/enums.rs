@@ -241,7 +241,9 @@ async fn removed_value_counted(backend: Backend, name: &str) -> anyhow::Result<(
         .collect();
     assert_eq!(
         removed,
-        ["enum `user_role` loses editor: rows holding it make it fail (on SQLite they keep it); 2 rows hold one now"]
+        [
+            "enum `user_role` loses editor: rows holding it make it fail (on SQLite they keep it); 2 rows hold one now"
+        ]
     );
     Ok(())
 }

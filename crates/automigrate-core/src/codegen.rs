@@ -782,12 +782,16 @@ fn enum_column(
     column: &Column,
     type_name: &str,
     variants: &[String],
-    _uses: &mut Uses,
+    uses: &mut Uses,
 ) -> TokenStream {
+    // automigrate-ops' `enumeration`, not sea-orm-migration's: sea-query writes an enum
+    // type's name and values as they are given, which a name that needs quoting (PostgreSQL) or
+    // a value with a quote or a backslash (MySQL/MariaDB) does not survive.
+    uses.ops = true;
     let helper = if column.nullable {
-        quote!(enumeration_null)
+        quote!(ops::enumeration_null)
     } else {
-        quote!(enumeration)
+        quote!(ops::enumeration)
     };
     let (name, type_name, variants) = (lit(&column.name), lit(type_name), str_list(variants));
     quote!(#helper(#name, #type_name, #variants))
@@ -886,8 +890,10 @@ fn column_def(
     unique: bool,
     uses: &mut Uses,
 ) -> TokenStream {
-    uses.schema_helpers = true;
     let name = lit(&c.name);
+    // Every definition but an enum's and a `ColumnDef::new_with_type` is a schema helper.
+    uses.schema_helpers |= !matches!(&c.kind, ColumnType::Enum { .. })
+        && (helper(&c.kind).is_some() || type_expr(&c.kind).is_none());
     let mut s = match (&c.kind, single_pk && c.auto_increment && !c.nullable) {
         (ColumnType::Integer, true) => quote!(pk_auto(#name)),
         (ColumnType::BigInteger, true) => quote!(big_pk_auto(#name)),

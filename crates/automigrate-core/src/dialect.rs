@@ -41,6 +41,20 @@ pub fn render_type(backend: Backend, ty: &ColumnType) -> Option<String> {
     if refused {
         return None;
     }
+    // sea-query writes an ENUM's values as they are; MySQL reads a quote and a backslash
+    // escaped, and writes them back so (`enum('it''s','back\\slash')`).
+    if let (Backend::MySql, T::Enum { variants, .. }) = (backend, ty) {
+        let values: Vec<String> = variants
+            .iter()
+            .map(|v| {
+                format!(
+                    "'{}'",
+                    v.to_string().replace('\\', "\\\\").replace('\'', "''")
+                )
+            })
+            .collect();
+        return Some(format!("ENUM({})", values.join(", ")));
+    }
     // Anything else that panics is caught rather than taking the command down.
     let ty = ty.clone();
     std::panic::catch_unwind(move || {
@@ -525,6 +539,15 @@ pub fn mysql_enum_values(sql_type: &str) -> Option<Vec<String>> {
                     v.push('\'');
                 }
                 '\'' => break,
+                // MariaDB writes a backslash doubled (and MySQL may escape others so).
+                '\\' => v.push(match chars.next()? {
+                    'n' => '\n',
+                    'r' => '\r',
+                    't' => '\t',
+                    '0' => '\0',
+                    'Z' => '\u{1a}',
+                    c => c,
+                }),
                 c => v.push(c),
             }
         }
@@ -1035,7 +1058,25 @@ mod tests {
             mysql_enum_values("enum('a','it''s','x,y')"),
             Some(vec!["a".to_string(), "it's".to_string(), "x,y".to_string()])
         );
+        assert_eq!(
+            mysql_enum_values(r"enum('back\\slash','\'q','a\nb')"),
+            Some(vec![
+                r"back\slash".to_string(),
+                "'q".to_string(),
+                "a\nb".to_string()
+            ])
+        );
         assert_eq!(mysql_enum_values("varchar(10)"), None);
+        let kind = ColumnType::Enum {
+            name: "k".to_string().into(),
+            variants: vec!["it's".to_string().into(), r"back\slash".to_string().into()],
+        };
+        let written = render_type(Backend::MySql, &kind).unwrap();
+        assert_eq!(my(&written), r"enum('it''s','back\\slash')");
+        assert_eq!(
+            mysql_enum_values(&my(&written)),
+            Some(vec!["it's".to_string(), r"back\slash".to_string()])
+        );
         assert_eq!(my("json"), my("longtext"));
     }
 

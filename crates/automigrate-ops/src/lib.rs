@@ -124,6 +124,69 @@ pub(crate) async fn query(
         .collect()
 }
 
+/// A column of the enum type `name` holding `values`, NOT NULL: sea-orm-migration's
+/// `schema::enumeration`, for any name and any values. sea-query writes an enum column's type
+/// name as it is given (PostgreSQL reads it) and its values into `ENUM('…')` as they are given
+/// (MySQL/MariaDB read them), so a name in mixed case or with a quote, or a value with a quote or
+/// a backslash, would come out wrong there: this gives sea-query the name quoted for PostgreSQL
+/// and the values escaped for MySQL, which no other backend reads (SQLite writes `enum_text`).
+pub fn enumeration<C, I, S>(column: C, name: &str, values: I) -> ColumnDef
+where
+    C: IntoIden,
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    enumeration_null(column, name, values).not_null().take()
+}
+
+/// [`enumeration`], NULL allowed.
+pub fn enumeration_null<C, I, S>(column: C, name: &str, values: I) -> ColumnDef
+where
+    C: IntoIden,
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let values: Vec<Alias> = values
+        .into_iter()
+        .map(|v| Alias::new(v.as_ref().replace('\\', "\\\\").replace('\'', "''")))
+        .collect();
+    ColumnDef::new(column)
+        .enumeration(Alias::new(quote(DbBackend::Postgres, name)), values)
+        .null()
+        .take()
+}
+
+/// The enum type's name and values of a column definition, as given to [`enumeration`] (or to
+/// sea-orm-migration's own, whose name and values are taken as they are).
+pub(crate) fn enum_of(def: &ColumnDef) -> Option<(String, Vec<String>)> {
+    let Some(ColumnType::Enum { name, variants }) = def.get_column_type() else {
+        return None;
+    };
+    let name = name.to_string();
+    let name = match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+        Some(quoted) if name.len() >= 2 => quoted.replace("\"\"", "\""),
+        _ => name,
+    };
+    let values = variants
+        .iter()
+        .map(|v| {
+            let v = v.to_string();
+            let mut out = String::with_capacity(v.len());
+            let mut chars = v.chars().peekable();
+            while let Some(c) = chars.next() {
+                if (c == '\\' && chars.peek() == Some(&'\\'))
+                    || (c == '\'' && chars.peek() == Some(&'\''))
+                {
+                    chars.next();
+                }
+                out.push(c);
+            }
+            out
+        })
+        .collect();
+    Some((name, values))
+}
+
 /// A column definition's type as `backend` writes it.
 pub(crate) fn render_type(backend: DbBackend, def: &ColumnDef) -> Option<String> {
     let ty = def.get_column_type()?;
@@ -611,4 +674,36 @@ pub(crate) struct ForeignKeyDef {
 pub(crate) fn split_list(list: Option<String>) -> Vec<String> {
     list.map(|l| l.split('\u{1f}').map(str::to_string).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_enum_column_is_written_for_each_backend_and_read_back_as_given() {
+        let values = ["it's", r"back\slash", r#"dq"x"#, "''", r"\\"];
+        let def = enumeration("kind", r#"Kind"Enum"#, values);
+        assert_eq!(
+            render_type(DbBackend::Postgres, &def).unwrap(),
+            r#""Kind""Enum""#
+        );
+        assert_eq!(
+            render_type(DbBackend::MySql, &def).unwrap(),
+            r#"ENUM('it''s', 'back\\slash', 'dq"x', '''''', '\\\\')"#
+        );
+        let (name, read) = enum_of(&def).unwrap();
+        assert_eq!(name, r#"Kind"Enum"#);
+        assert_eq!(read, values);
+        assert!(!nullable(&def));
+        assert!(nullable(&enumeration_null("kind", "k", ["a"])));
+        // sea-orm-migration's own: taken as it is.
+        let plain = ColumnDef::new("kind")
+            .enumeration(Alias::new("user_role"), [Alias::new("admin")])
+            .take();
+        assert_eq!(
+            enum_of(&plain).unwrap(),
+            ("user_role".to_string(), vec!["admin".to_string()])
+        );
+    }
 }

@@ -57,21 +57,11 @@ pub(crate) async fn alter_column(
     let column = to.get_column_name();
     // A column of an enum type whose values change: the type changes (once, whichever of its
     // columns comes first), the column stays of it.
-    if let (
-        Some(ColumnType::Enum {
-            name,
-            variants: old,
-        }),
-        Some(ColumnType::Enum {
-            name: same,
-            variants: new,
-        }),
-    ) = (from.get_column_type(), to.get_column_type())
-        && name.to_string() == same.to_string()
+    if let (Some((name, old)), Some((same, new))) = (crate::enum_of(from), crate::enum_of(to))
+        && name == same
         && old != new
     {
-        let values = |v: &Vec<DynIden>| v.iter().map(|v| v.to_string()).collect::<Vec<_>>();
-        alter_enum(manager, &name.to_string(), &values(old), &values(new)).await?;
+        alter_enum(manager, &name, &old, &new).await?;
     }
     let alter = format!(
         "ALTER TABLE {} ALTER COLUMN {}",
