@@ -459,7 +459,7 @@ async fn enum_types_where_there_are_types() {
         let db = TestDb::new(backend, "ops_enums").await.unwrap();
         let conn = db.connect().await.unwrap();
         let manager = SchemaManager::new(&conn);
-        // (A name that needs quoting cannot be a column's type: sea-query writes it bare.)
+        // (Names that need quoting, through `ops::enumeration`: tests/tests/enum_quoting.rs.)
         let name = "mood";
         automigrate_ops::create_enum(&manager, name, ["a", "it's"])
             .await
