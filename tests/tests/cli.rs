@@ -145,3 +145,23 @@ fn a_malformed_env_line_is_named() -> anyhow::Result<()> {
     assert!(!stderr.contains("sqlite://app.db"), "{stderr}");
     Ok(())
 }
+
+/// A list kept by hand that knows the crate's entities (automigrate-discover's names) names the
+/// ones it leaves out; a plain list checks nothing.
+#[test]
+fn a_list_that_leaves_out_an_entity_names_it() {
+    let names = [
+        "automigrate_e2e::entities::v2::user::Entity",
+        "automigrate_e2e::entities::v2::comment::Entity",
+    ];
+    let partial = automigrate::Entities::discovered(&names).entity(entities::v2::user::Entity);
+    assert_eq!(partial.unlisted(), [names[1]]);
+    let full = automigrate::Entities::discovered(&names)
+        .entity(entities::v2::user::Entity)
+        .entity(entities::v2::comment::Entity);
+    assert!(full.unlisted().is_empty());
+    assert!(
+        entities::v2().unlisted().is_empty(),
+        "a plain list checks nothing"
+    );
+}

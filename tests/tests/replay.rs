@@ -79,7 +79,13 @@ fn copy_example() -> anyhow::Result<PathBuf> {
         &manifest[..start],
         &manifest[end..]
     )
-    .replace("path = \"crates/", &format!("path = \"{crates}/"));
+    .replace("path = \"crates/", &format!("path = \"{crates}/"))
+    // A package keeps its build's name in a target directory whatever workspace it is in:
+    // the copy's entity crate, which the test edits, must not stand in for the example's.
+    .replace(
+        "entity = { path = \"entity\" }",
+        "entity = { path = \"entity\", package = \"replay_entity\" }",
+    );
     // Outside this workspace the automigrate crates are not members: give them the profile
     // they have as members of the repository's, so that their builds are shared.
     for krate in [
@@ -87,6 +93,7 @@ fn copy_example() -> anyhow::Result<PathBuf> {
         "automigrate-core",
         "automigrate-ops",
         "automigrate-runner",
+        "automigrate-discover",
     ] {
         manifest.push_str(&format!(
             "\n[profile.dev.package.{krate}]\ndebug = \"line-tables-only\"\n"
@@ -97,6 +104,17 @@ fn copy_example() -> anyhow::Result<PathBuf> {
         &root.join("xtask/Cargo.toml"),
         "name = \"xtask\"",
         "name = \"replay_xtask\"",
+    )?;
+    edit(
+        &root.join("entity/Cargo.toml"),
+        "name = \"entity\"\n",
+        "name = \"replay_entity\"\n",
+    )?;
+    let entity_manifest = root.join("entity/Cargo.toml");
+    let text = std::fs::read_to_string(&entity_manifest)?;
+    std::fs::write(
+        &entity_manifest,
+        format!("{text}\n[lib]\nname = \"entity\"\n"),
     )?;
     edit(
         &root.join("migration/Cargo.toml"),

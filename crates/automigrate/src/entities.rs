@@ -38,11 +38,16 @@ fn split_renamed_from(comment: Option<&str>) -> (Option<String>, Option<String>)
     }
 }
 
-/// The entities of an application, listed explicitly: the list in your `xtask` is the list of
-/// tables automigrate manages.
+/// The entities of an application: the tables automigrate manages. Listed in the `xtask`, by
+/// hand or by `automigrate-discover` from the entity crate's source (a build script writes the
+/// list, so a new entity is managed as soon as it exists).
 #[derive(Default)]
 pub struct Entities {
     entities: Vec<(&'static str, Declare)>,
+    /// The Rust path of each entity listed (`entity::user::Entity`).
+    listed: Vec<&'static str>,
+    /// Every entity of the crate, where `automigrate-discover` says ([`Entities::discovered`]).
+    discovered: Vec<String>,
 }
 
 impl Entities {
@@ -50,11 +55,33 @@ impl Entities {
         Self::default()
     }
 
+    /// A list that knows every entity of the crate (`automigrate-discover`'s
+    /// `$OUT_DIR/entity_names.rs`), so that one it leaves out is named
+    /// ([`Entities::unlisted`]): `Entities::discovered(include!(…)).entity(user::Entity)…`.
+    pub fn discovered(names: &[&str]) -> Self {
+        Entities {
+            discovered: names.iter().map(|n| n.to_string()).collect(),
+            ..Self::default()
+        }
+    }
+
     /// Adds an entity: `Entities::new().entity(user::Entity).entity(post::Entity)`.
     pub fn entity<E: EntityTrait + Copy + 'static>(mut self, entity: E) -> Self {
         self.entities
             .push((entity.table_name(), Box::new(move |b| declare(entity, b))));
+        self.listed.push(std::any::type_name::<E>());
         self
+    }
+
+    /// The entities of the crate that the list leaves out (empty unless it was made with
+    /// [`Entities::discovered`]): their tables are not managed, so where they exist they would
+    /// be proposed for dropping.
+    pub fn unlisted(&self) -> Vec<&str> {
+        self.discovered
+            .iter()
+            .map(String::as_str)
+            .filter(|d| !self.listed.contains(d))
+            .collect()
     }
 
     pub fn len(&self) -> usize {
