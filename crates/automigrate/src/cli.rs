@@ -42,8 +42,21 @@ struct Cli {
     /// List every object left alone, not only the first ten.
     #[arg(long, short = 'v', global = true)]
     verbose: bool,
+    /// `json`: one JSON document on standard output instead of the text report (format 1,
+    /// described by docs/automigrate-output.schema.json); nothing is asked. Exit codes unchanged.
+    #[arg(long, value_enum, default_value = "text", global = true)]
+    format: Format,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How the report is printed (`--format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// For people.
+    Text,
+    /// One JSON document on standard output (errors too: `{"format": 1, "error": …}`).
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -141,33 +154,96 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     let mut out = automigrate_runner::output::UntilClosed::new(out);
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    // Known before the command line is read, so that an error reading it is JSON too.
+    let json = asks_for_json(&args);
     if let Err(e) = automigrate_runner::connection::load_dotenv() {
-        eprint_line(&format!("error: {}", automigrate_runner::error_text(&e)));
-        return 2;
+        return fail(json, None, &automigrate_runner::error_text(&e), &mut out);
     }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
+        Err(e) if json && e.use_stderr() => {
+            let text = e.to_string();
+            let text = text.trim().trim_start_matches("error: ");
+            return fail(json, None, text, &mut out);
+        }
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    let json = cli.format == Format::Json;
+    let command = command_name(&cli.command);
+    if json && !JSON_COMMANDS.contains(&command) {
+        let text = format!(
+            "`{command}` has no JSON output: --format json is for diff, check, check --replay and makemigration"
+        );
+        return fail(json, Some(command), &text, &mut out);
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprint_line(&format!("error: cannot start the async runtime: {e}"));
-            return 2;
+            let text = format!("cannot start the async runtime: {e}");
+            return fail(json, Some(command), &text, &mut out);
         }
     };
     match runtime.block_on(run(cli, entities, &mut out)) {
         Ok(code) => code,
-        Err(e) => {
-            eprint_line(&format!("error: {}", automigrate_runner::error_text(&e)));
-            2
-        }
+        Err(e) => fail(
+            json,
+            Some(command),
+            &automigrate_runner::error_text(&e),
+            &mut out,
+        ),
+    }
+}
+
+/// Says `error` on standard error and, in JSON mode, as `{"format": 1, "error": …}` on `out`;
+/// exit code 2.
+fn fail(
+    json: bool,
+    command: Option<&'static str>,
+    error: &str,
+    out: &mut dyn std::io::Write,
+) -> u8 {
+    eprint_line(&format!("error: {error}"));
+    if json {
+        let doc = crate::json::ErrorOut {
+            format: crate::json::FORMAT,
+            command,
+            error,
+            exit_code: 2,
+        };
+        let _ = crate::json::write(out, &doc).and_then(|()| Ok(out.flush()?));
+    }
+    2
+}
+
+/// True when the arguments say `--format json` (or `--format=json`), read before clap reads
+/// them.
+fn asks_for_json(args: &[std::ffi::OsString]) -> bool {
+    args.iter()
+        .zip(args.iter().skip(1).map(Some).chain([None]))
+        .take_while(|(a, _)| a.as_os_str() != "--")
+        .any(|(a, next)| {
+            a.as_os_str() == "--format=json"
+                || (a.as_os_str() == "--format" && next.is_some_and(|n| n.as_os_str() == "json"))
+        })
+}
+
+/// The commands that print a JSON report with `--format json`.
+const JSON_COMMANDS: [&str; 4] = ["diff", "check", "check --replay", "makemigration"];
+
+/// The command's name in the JSON output.
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Makemigration { .. } => "makemigration",
+        Command::Check { replay: true, .. } => "check --replay",
+        Command::Check { .. } => "check",
+        Command::Diff => "diff",
     }
 }
 
@@ -202,6 +278,10 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
             &mut |line| eprint_line(line),
         )
         .await?;
+        if cli.format == Format::Json {
+            let code = u8::from(!analysis.plan.is_empty());
+            return report_json("check --replay", &analysis, None, code, out);
+        }
         return report_check(
             &analysis,
             cli.verbose,
@@ -241,15 +321,34 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
                 replace,
             };
             use std::io::IsTerminal as _;
-            let mut questioner: Box<dyn Questioner> = if no_input || !std::io::stdin().is_terminal()
-            {
-                Box::new(NoQuestions)
-            } else {
-                Box::new(Terminal)
-            };
+            // JSON mode never asks: rename candidates are answered No, as in CI.
+            let mut questioner: Box<dyn Questioner> =
+                if no_input || cli.format == Format::Json || !std::io::stdin().is_terminal() {
+                    Box::new(NoQuestions)
+                } else {
+                    Box::new(Terminal)
+                };
             let made =
                 commands::makemigration_reporting(&project, &message, options, questioner.as_mut())
                     .await?;
+            if cli.format == Format::Json {
+                let file = match &made.outcome {
+                    Outcome::NoChanges => None,
+                    Outcome::DryRun { name, source, .. } => Some(crate::json::FileOut::new(
+                        name,
+                        &cli.migration_dir.join("src").join(format!("{name}.rs")),
+                        source.clone(),
+                        false,
+                    )),
+                    Outcome::Written { path, name, .. } => {
+                        let source = std::fs::read_to_string(path).map_err(|e| {
+                            anyhow::anyhow!("reading back `{}`: {e}", path.display())
+                        })?;
+                        Some(crate::json::FileOut::new(name, path, source, true))
+                    }
+                };
+                return report_json("makemigration", &made.analysis, file, 0, out);
+            }
             match made.outcome {
                 Outcome::NoChanges => {
                     writeln!(out, "{NO_CHANGES}")?;
@@ -298,6 +397,9 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
         }
         Command::Diff => {
             let analysis = commands::analyze(&project).await?;
+            if cli.format == Format::Json {
+                return report_json("diff", &analysis, None, 0, out);
+            }
             if analysis.plan.is_empty() {
                 writeln!(out, "{NO_CHANGES}")?;
             }
@@ -312,6 +414,10 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
         }
         Command::Check { .. } => {
             let analysis = commands::analyze(&project).await?;
+            if cli.format == Format::Json {
+                let code = u8::from(!analysis.plan.is_empty());
+                return report_json("check", &analysis, None, code, out);
+            }
             return report_check(
                 &analysis,
                 cli.verbose,
@@ -337,6 +443,21 @@ fn load_config(cli: &Cli) -> anyhow::Result<crate::config::Config> {
         config.database_schema = Some(schema.to_string());
     }
     Ok(config)
+}
+
+/// The `--format json` report of `analysis` on `out`; returns `exit_code`.
+fn report_json(
+    command: &'static str,
+    analysis: &commands::Analysis,
+    file: Option<crate::json::FileOut>,
+    exit_code: u8,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<u8> {
+    crate::json::write(
+        out,
+        &crate::json::report(command, analysis, file, exit_code),
+    )?;
+    Ok(exit_code)
 }
 
 /// `check`'s report and exit code: 0 when `analysis` found no changes ("No changes detected:

@@ -153,12 +153,17 @@ async fn check_history(
 }
 
 /// What the comparison of the entities with the database found.
+#[derive(Debug)]
 pub struct Analysis {
     pub backend: Backend,
     pub live: Schema,
     pub declared: Schema,
     pub plan: Plan,
+    /// The hazards of the plan's changes, change by change.
     pub hazards: Vec<Hazard>,
+    /// Where each change's hazards are in [`Analysis::hazards`], one range per change of the
+    /// plan, in order ([`Analysis::hazards_of`]).
+    pub hazard_spans: Vec<std::ops::Range<usize>>,
     /// Rows in the tables the hazards concern (counted up to just over
     /// [`hazards::ROW_COUNT_LIMIT`]).
     pub rows: BTreeMap<String, u64>,
@@ -171,6 +176,14 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// The hazards of the plan's `change`-th change (none for an index out of the plan).
+    pub fn hazards_of(&self, change: usize) -> &[Hazard] {
+        self.hazard_spans
+            .get(change)
+            .and_then(|span| self.hazards.get(span.clone()))
+            .unwrap_or(&[])
+    }
+
     /// The terminal report: one line per change, then the hazards; the first objects left alone.
     pub fn report(&self) -> Vec<String> {
         self.report_with(false)
@@ -217,11 +230,11 @@ impl Analysis {
                 self.declined.len()
             ));
             for c in &self.declined {
-                let flag = match &c.rename {
-                    Rename::Column { table, from, to } => format!("--rename {table}.{from}={to}"),
-                    Rename::Table { from, to } => format!("--rename-table {from}={to}"),
-                };
-                out.push(format!("  {}  (to rename: {flag})", c.rename.describe()));
+                out.push(format!(
+                    "  {}  (to rename: {})",
+                    c.rename.describe(),
+                    rename_flag(&c.rename)
+                ));
             }
         }
         out
@@ -254,6 +267,15 @@ impl Analysis {
             );
         }
         out
+    }
+}
+
+/// The command-line flag that makes `rename` one: `--rename users.name=full_name`,
+/// `--rename-table posts=articles`.
+pub fn rename_flag(rename: &Rename) -> String {
+    match rename {
+        Rename::Column { table, from, to } => format!("--rename {table}.{from}={to}"),
+        Rename::Table { from, to } => format!("--rename-table {from}={to}"),
     }
 }
 
@@ -646,6 +668,7 @@ pub async fn analyze_with(
     let near_misses = renames::near_misses(&plan);
     let dropped_keys = hazards::dropped_foreign_keys(&plan);
     let mut hazards: Vec<Hazard> = Vec::new();
+    let mut hazard_spans = Vec::with_capacity(plan.changes.len());
     for c in &plan.changes {
         let mut of = hazards::of_in(c, backend, &dropped_keys);
         if let Some(n) = failing_rows(&db, backend, c).await? {
@@ -658,7 +681,9 @@ pub async fn analyze_with(
                     .push_str(&format!("; {} {verb} one now", hazards::rows_text(n)));
             }
         }
+        let start = hazards.len();
         hazards.extend(of);
+        hazard_spans.push(start..hazards.len());
     }
     let rows = count_rows(&db, backend, &live.schema, &hazards).await?;
     db.close().await.ok();
@@ -668,6 +693,7 @@ pub async fn analyze_with(
         declared,
         plan,
         hazards,
+        hazard_spans,
         rows,
         declined,
         near_misses,
@@ -767,6 +793,9 @@ pub struct Made {
     /// report of a written migration shows the first ten). The command line lists them after
     /// "No changes detected" too.
     pub unmanaged: Vec<String>,
+    /// The comparison the migration was made from (empty for `--empty`): for reports such as
+    /// `--format json`'s.
+    pub analysis: Analysis,
 }
 
 /// How long a `makemigration` waits for another one that is writing to the same migration
@@ -830,6 +859,7 @@ async fn make(
             declared: Schema::new(backend),
             plan: Plan::default(),
             hazards: Vec::new(),
+            hazard_spans: Vec::new(),
             rows: BTreeMap::new(),
             declined: Vec::new(),
             near_misses: Vec::new(),
@@ -857,6 +887,7 @@ async fn make(
         return Ok(Made {
             outcome: Outcome::NoChanges,
             unmanaged,
+            analysis,
         });
     }
     let source = render_file(&FileSpec {
@@ -877,6 +908,7 @@ async fn make(
                 report,
             },
             unmanaged,
+            analysis,
         });
     }
     dir.check_dependency(&source)?;
@@ -892,9 +924,10 @@ async fn make(
             name,
             summary: analysis.plan.changes.iter().map(|c| c.summary()).collect(),
             report,
-            hazards: analysis.hazards,
+            hazards: analysis.hazards.clone(),
         },
         unmanaged,
+        analysis,
     })
 }
 

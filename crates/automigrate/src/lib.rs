@@ -2,8 +2,9 @@
 //!
 //! The adapters around [`automigrate_core`]: the declared schema from SeaORM entities
 //! ([`entities`]), the live schema from the database ([`introspect`]), the migration directory
-//! ([`migdir`]), and the commands ([`commands`], [`replay`] for `check --replay`, [`cli`]). An
-//! application's `xtask` lists its entities and hands them to [`cli::main`]:
+//! ([`migdir`]), and the commands ([`commands`], [`replay`] for `check --replay`, [`cli`],
+//! [`json`] for `--format json`). An application's `xtask` lists its entities and hands them to
+//! [`cli::main`]:
 //!
 //! ```ignore
 //! fn main() -> std::process::ExitCode {
@@ -15,6 +16,7 @@ pub mod commands;
 pub mod config;
 pub mod entities;
 pub mod introspect;
+pub mod json;
 pub mod migdir;
 pub mod replay;
 
