@@ -16,6 +16,7 @@ use crate::ops::{self, History};
 use crate::output;
 use crate::plan::{self, DownTo, Target, UpTo};
 use crate::preview::{Direction, preview_sql};
+use crate::{sources, sums};
 
 /// sea-orm-migration's directory for `init` and `generate`: the working directory.
 const MIGRATION_DIR: &str = "./";
@@ -221,6 +222,28 @@ async fn run<M: MigratorTrait>(mut cli: Cli) -> anyhow::Result<()> {
     // With --sql, stdout is the script: the log goes to stderr.
     setup_tracing(cli.verbose, sql);
     let timeout = cli.lock_timeout;
+    // automigrate.sum: what applies migrations refuses edited ones; `status` says what it finds.
+    let sums = match &command {
+        Command::Up { .. } | Command::Fresh | Command::Refresh | Command::Status => {
+            Some(check_sums::<M>()?)
+        }
+        _ => None,
+    };
+    if let Some(Sums::Checked(v)) = &sums
+        && !v.is_ok()
+    {
+        match &command {
+            Command::Status => {}
+            Command::Up { sql: true, .. } => output::eprint_line(&format!(
+                "warning: the migration files differ from what {} records:\n{}\n`up` refuses \
+                 to apply them until they are recorded again on purpose: `{}`",
+                v.sum_file.display(),
+                v.lines().join("\n"),
+                sums::REHASH
+            )),
+            _ => anyhow::bail!("{}", v.refusal("Nothing was applied.")),
+        }
+    }
     match command {
         Command::Init => {
             sea_orm_cli::run_migrate_init(MIGRATION_DIR).map_err(|e| anyhow::anyhow!("{e}"))
@@ -257,12 +280,74 @@ async fn run<M: MigratorTrait>(mut cli: Cli) -> anyhow::Result<()> {
             print_sql::<M>(&cli, Plan::Down(to), from).await
         }
         command => {
+            let status = matches!(command, Command::Status);
             let mut db = connect(&cli).await?;
             let failed = FailedStatement::track(&mut db);
             let result = run_on::<M>(&db, command, timeout, &failed).await;
             let _ = db.close().await;
-            result
+            result?;
+            if let (true, Some(sums)) = (status, &sums) {
+                output::print(&sums_text(sums))?;
+            }
+            Ok(())
         }
+    }
+}
+
+/// What the runner knows of `automigrate.sum`.
+enum Sums {
+    /// Not run from the migration crate's sources (a deployed binary, or run from elsewhere than
+    /// `cargo run`): nothing to check.
+    NoSources,
+    Checked(sums::Verification),
+}
+
+/// Checks the migration files against `automigrate.sum` when the program runs from its
+/// sources: `cargo run -p migration` sets `CARGO_MANIFEST_DIR` to the migration crate, whose
+/// `lib.rs` then registers the migrations this program has. Anything else (a deployed binary,
+/// a directory whose `lib.rs` lists other migrations) has no sources to check.
+fn check_sums<M: MigratorTrait>() -> anyhow::Result<Sums> {
+    let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from) else {
+        return Ok(Sums::NoSources);
+    };
+    // Relative to the working directory where it can be, so that messages name
+    // `migration/src/…`.
+    let dir = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| dir.strip_prefix(cwd).ok().map(std::path::Path::to_path_buf))
+        .unwrap_or(dir);
+    let Ok(sources) = sources::read(&dir) else {
+        return Ok(Sums::NoSources);
+    };
+    let names: Vec<String> = M::migrations()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    if sources.iter().map(|s| &s.name).ne(names.iter()) {
+        return Ok(Sums::NoSources);
+    }
+    let v = sums::verify(&dir)
+        .with_context(|| format!("reading {}", dir.join(sums::FILE).display()))?;
+    Ok(Sums::Checked(v))
+}
+
+/// `status`'s lines on `automigrate.sum`.
+fn sums_text(sums: &Sums) -> String {
+    match sums {
+        Sums::NoSources => format!(
+            "{}: not checked (this program does not run from its sources; `cargo run -p \
+             <migration crate>` does)\n",
+            sums::FILE
+        ),
+        Sums::Checked(v) if v.is_ok() => format!("{}: {}\n", sums::FILE, v.summary()),
+        Sums::Checked(v) => format!(
+            "{}: the migration files differ from what {} records:\n{}\n`up` refuses to apply \
+             them until they are recorded again on purpose: `{}`\n",
+            sums::FILE,
+            v.sum_file.display(),
+            v.lines().join("\n"),
+            sums::REHASH
+        ),
     }
 }
 

@@ -9,6 +9,8 @@
 //! - A database lock around everything that writes the history ([`MigrationLock`]), so that
 //!   several replicas of an application that migrate at start-up do not race.
 //! - [`migrate_on_startup`], for those applications.
+//! - `automigrate.sum` ([`sums`]): run from its sources (`cargo run`), `up`, `fresh` and
+//!   `refresh` refuse a migration file edited since it was recorded; `status` lists them.
 //!
 //! The migration crate's `main.rs`:
 //!
@@ -34,6 +36,8 @@ mod ops;
 pub mod output;
 mod plan;
 mod preview;
+pub mod sources;
+pub mod sums;
 
 use std::time::Duration;
 
