@@ -106,6 +106,10 @@ enum Command {
     /// Print the changes, their hazards and the tables' definitions side by side (a unified
     /// diff), and write nothing. Exit 0 either way.
     Diff,
+    /// Record the registered migration files as they are in the migration crate's
+    /// automigrate.sum, saying what differed: after editing a migration on purpose, or after
+    /// merging two branches' migrations. Writes no migration; needs no database.
+    Rehash,
 }
 
 /// Runs the command line with the application's entities. Exit codes: 0 done (or no changes),
@@ -244,6 +248,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Check { replay: true, .. } => "check --replay",
         Command::Check { .. } => "check",
         Command::Diff => "diff",
+        Command::Rehash => "rehash",
     }
 }
 
@@ -257,6 +262,21 @@ async fn run(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> any
 }
 
 async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> anyhow::Result<u8> {
+    match &cli.command {
+        Command::Rehash => return rehash(&cli.migration_dir, out).await,
+        // A migration edited since automigrate.sum recorded it is refused (exit 2), as `up` and
+        // `makemigration` refuse it: the history cannot be vouched for.
+        Command::Check { .. } => {
+            let sums = crate::migdir::MigrationDir::new(&cli.migration_dir).verify_sums()?;
+            if !sums.is_ok() {
+                anyhow::bail!("{}", sums.refusal("Nothing was compared."));
+            }
+            if !sums.recorded && sums.migrations > 0 {
+                eprint_line(&format!("note: {}", sums.summary()));
+            }
+        }
+        _ => {}
+    }
     if let Command::Check {
         replay: true,
         replay_url,
@@ -426,7 +446,35 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
                 out,
             );
         }
+        Command::Rehash => unreachable!("rehash needs no database: handled above"),
     }
+    Ok(0)
+}
+
+/// `cargo xtask rehash`: writes `automigrate.sum` for the migration files as they are, and says
+/// what differed from the record.
+async fn rehash(dir: &std::path::Path, out: &mut dyn std::io::Write) -> anyhow::Result<u8> {
+    let dir = crate::migdir::MigrationDir::new(dir);
+    let before = dir.rehash().await?;
+    let path = dir.sum_path();
+    if before.recorded && before.is_ok() {
+        writeln!(
+            out,
+            "{} is up to date: {} migration(s) as recorded.",
+            path.display(),
+            before.migrations
+        )?;
+        return Ok(0);
+    }
+    if !before.is_ok() {
+        writeln!(out, "Recorded again:\n{}", before.lines().join("\n"))?;
+    }
+    writeln!(
+        out,
+        "Wrote {} ({} migration(s)). Commit it with the migrations.",
+        path.display(),
+        before.migrations
+    )?;
     Ok(0)
 }
 

@@ -821,6 +821,14 @@ pub async fn makemigration_reporting(
     } else {
         Some(dir.lock(MIGRATION_DIR_WAIT).await?)
     };
+    // An edited migration is refused before anything is written: the new `automigrate.sum`
+    // would record the edit. The migration `--replace` writes again may differ.
+    let mut sums = dir.verify_sums()?;
+    sums.problems
+        .retain(|p| options.replace.is_none() || p.name() != options.replace.as_deref());
+    if !sums.is_ok() {
+        bail!("{}", sums.refusal("Nothing was written."));
+    }
     let restore = match &options.replace {
         Some(old) => Some(dir.take_out(old)?),
         None => None,

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use automigrate_core::snapshot::{self, Snapshot};
+use automigrate_runner::sources;
+/// `automigrate.sum`: the check `makemigration`, `check` and the runner share.
+pub use automigrate_runner::sums;
 
 pub struct MigrationDir {
     pub root: PathBuf,
@@ -45,26 +48,43 @@ impl MigrationDir {
     /// whose file cannot be read keeps its module name.
     pub fn registered(&self) -> anyhow::Result<Vec<String>> {
         let lib = self.read_lib()?;
-        let paths = module_paths(&lib);
-        let src = self.src();
-        Ok(registered_in(&lib)
+        Ok(sources::registered(&self.src(), &lib)
             .into_iter()
-            .map(|module| {
-                let file = match paths.get(&module) {
-                    Some(path) => src.join(path),
-                    None if src.join(format!("{module}.rs")).is_file() => {
-                        src.join(format!("{module}.rs"))
-                    }
-                    None => src.join(&module).join("mod.rs"),
-                };
-                match std::fs::read_to_string(&file) {
-                    Ok(text) => declared_name(&text)
-                        .or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()))
-                        .unwrap_or(module),
-                    Err(_) => module,
-                }
-            })
+            .map(|s| s.name)
             .collect())
+    }
+
+    /// Compares the registered migrations with `automigrate.sum`
+    /// ([`automigrate_runner::sums::verify`], as the runner does before `up`).
+    pub fn verify_sums(&self) -> anyhow::Result<sums::Verification> {
+        self.read_lib()?;
+        sums::verify(&self.root).with_context(|| format!("reading {}", self.sum_path().display()))
+    }
+
+    /// `automigrate.sum`, in the crate's root.
+    pub fn sum_path(&self) -> PathBuf {
+        self.root.join(sums::FILE)
+    }
+
+    /// The sum file for the registered migrations as they are.
+    fn render_sums(&self) -> anyhow::Result<String> {
+        let lib = self.read_lib()?;
+        sums::render(&sources::registered(&self.src(), &lib))
+            .map_err(|p| anyhow::anyhow!("cannot write {}: {p}", self.sum_path().display()))
+    }
+
+    /// `cargo xtask rehash`: records the registered migrations as they are in `automigrate.sum`
+    /// (atomically, holding the directory's lock), and returns what differed from the record
+    /// before (nothing when it was up to date, and then nothing is written).
+    pub async fn rehash(&self) -> anyhow::Result<sums::Verification> {
+        let _lock = self.lock(crate::commands::MIGRATION_DIR_WAIT).await?;
+        let before = self.verify_sums()?;
+        let text = self.render_sums()?;
+        let old = std::fs::read_to_string(self.sum_path()).ok();
+        if old.as_deref() != Some(text.as_str()) {
+            write_atomic(&self.sum_path(), &text)?;
+        }
+        Ok(before)
     }
 
     /// Takes the migration directory's lock for the length of a run that writes to it, so that
@@ -194,12 +214,14 @@ impl MigrationDir {
         let lib = self.read_lib()?;
         let snapshot_path = self.root.join(snapshot::FILE);
         let snapshot = std::fs::read_to_string(&snapshot_path).ok();
+        let sum = std::fs::read_to_string(self.sum_path()).ok();
         write_atomic(&self.lib_rs(), &unregister(&lib, name)?)?;
         std::fs::remove_file(&file).with_context(|| format!("removing {}", file.display()))?;
         Ok(Restore {
             lib_rs: (self.lib_rs(), lib),
             file: (file, source),
             snapshot: snapshot.map(|s| (snapshot_path, s)),
+            sum: (self.sum_path(), sum),
         })
     }
 
@@ -237,6 +259,21 @@ impl MigrationDir {
                 None => {}
             }
         };
+        // `automigrate.sum` as it will be, with the new file: every registered file is read
+        // before anything else is written.
+        let sums = sums::render(&sources::registered(&self.src(), &new_lib)).map_err(|p| {
+            anyhow::anyhow!(
+                "cannot write {}: {p}; nothing was written",
+                self.sum_path().display()
+            )
+        });
+        let sums = match sums {
+            Ok(text) => text,
+            Err(e) => {
+                undo(&file);
+                return Err(e);
+            }
+        };
         if let Some(s) = snapshot
             && let Err(e) = write_atomic(&snapshot_path, &s.render())
         {
@@ -244,6 +281,13 @@ impl MigrationDir {
             return Err(e);
         }
         if let Err(e) = write_atomic(&self.lib_rs(), &new_lib) {
+            undo(&file);
+            return Err(e);
+        }
+        // Last, after lib.rs: an interruption before it leaves a migration registered and not
+        // recorded, which `up` and `check` report.
+        if let Err(e) = write_atomic(&self.sum_path(), &sums) {
+            let _ = write_atomic(&self.lib_rs(), &lib);
             undo(&file);
             return Err(e);
         }
@@ -295,6 +339,8 @@ pub struct Restore {
     lib_rs: (PathBuf, String),
     file: (PathBuf, String),
     snapshot: Option<(PathBuf, String)>,
+    /// `automigrate.sum` as it was (`None`: there was none).
+    sum: (PathBuf, Option<String>),
 }
 
 impl Restore {
@@ -304,7 +350,16 @@ impl Restore {
         if let Some((path, text)) = &self.snapshot {
             write_atomic(path, text)?;
         }
-        write_atomic(&self.lib_rs.0, &self.lib_rs.1)
+        write_atomic(&self.lib_rs.0, &self.lib_rs.1)?;
+        match &self.sum {
+            (path, Some(text)) => write_atomic(path, text),
+            (path, None) => match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(e).with_context(|| format!("removing {}", path.display()))
+                }
+                _ => Ok(()),
+            },
+        }
     }
 }
 
@@ -323,96 +378,9 @@ fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
     result
 }
 
-/// The `#[path = "…"]` of each module declared with one: module name → path (relative to the
-/// directory of `lib.rs`).
-fn module_paths(lib: &str) -> std::collections::BTreeMap<String, String> {
-    let code = strip_comments(lib);
-    let mut out = std::collections::BTreeMap::new();
-    let mut rest = code.as_str();
-    while let Some(pos) = rest.find("#[path") {
-        rest = &rest[pos + "#[path".len()..];
-        let Some((attr, after)) = rest.split_once(']') else {
-            break;
-        };
-        rest = after;
-        let Some(path) = attr
-            .trim_start()
-            .strip_prefix('=')
-            .map(str::trim)
-            .and_then(|p| p.strip_prefix('"'))
-            .and_then(|p| p.strip_suffix('"'))
-        else {
-            continue;
-        };
-        // Other attributes and a visibility may stand between it and `mod`.
-        let mut item = after.trim_start();
-        loop {
-            if item.starts_with("#[") {
-                match item.split_once(']') {
-                    Some((_, more)) => item = more.trim_start(),
-                    None => break,
-                }
-            } else if let Some(more) = item.strip_prefix("pub") {
-                let more = more.trim_start();
-                item = match more.strip_prefix('(') {
-                    Some(inner) => inner.split_once(')').map_or("", |(_, m)| m).trim_start(),
-                    None => more,
-                };
-            } else {
-                break;
-            }
-        }
-        if let Some(decl) = item.strip_prefix("mod ") {
-            let name: String = decl
-                .trim_start()
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            if !name.is_empty() {
-                out.insert(name, path.to_string());
-            }
-        }
-    }
-    out
-}
-
-/// The name a migration file gives itself as a string literal
-/// (`fn name(&self) -> &str { "m…" }`), if it does.
-fn declared_name(file: &str) -> Option<String> {
-    let code = strip_comments(file);
-    let at = code.find("fn name(")?;
-    let body = &code[at..];
-    let body = body[body.find('{')? + 1..].trim_start();
-    let literal = body.strip_prefix('"')?;
-    let end = literal.find('"')?;
-    let rest = literal[end + 1..].trim_start();
-    rest.starts_with('}').then(|| literal[..end].to_string())
-}
-
-/// The names in `Box::new(<name>::Migration)` entries, in order, skipping comments.
+/// The modules in `Box::new(<name>::Migration)` entries, in order, skipping comments.
 pub fn registered_in(lib: &str) -> Vec<String> {
-    let code = strip_comments(lib);
-    let mut out = Vec::new();
-    let mut rest = code.as_str();
-    while let Some(pos) = rest.find("Box::new(") {
-        rest = &rest[pos + "Box::new(".len()..];
-        let entry: String = rest.chars().take_while(|c| *c != ')').collect();
-        let entry: String = entry.chars().filter(|c| !c.is_whitespace()).collect();
-        if let Some(name) = entry.strip_suffix("::Migration") {
-            out.push(name.to_string());
-        }
-    }
-    out
-}
-
-fn strip_comments(src: &str) -> String {
-    src.lines()
-        .map(|l| match l.find("//") {
-            Some(i) => &l[..i],
-            None => l,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    sources::registered_in(lib)
 }
 
 /// Adds `mod <name>;` after the last migration module and `Box::new(<name>::Migration),` after
