@@ -177,6 +177,13 @@ where
         }
     };
     let json = cli.format == Format::Json;
+    for name in entities.unlisted() {
+        eprintln!(
+            "warning: `{name}` is an entity of the crate that the xtask's list leaves out: its \
+             table is not managed (where it exists, it is proposed for dropping). Add it to the \
+             list, or have automigrate-discover write the list."
+        );
+    }
     let command = command_name(&cli.command);
     if json && !JSON_COMMANDS.contains(&command) {
         let text = format!(
