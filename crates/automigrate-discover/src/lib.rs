@@ -3,11 +3,9 @@
 //! and one that goes away is dropped because it went away, not because a list forgot it.
 //!
 //! ```no_run
-//! // xtask/build.rs
-//! fn main() {
-//!     automigrate_discover::write("../entity", "entity").unwrap();
-//! }
-//! // xtask/src/main.rs:
+//! // In xtask/build.rs's `main`:
+//! automigrate_discover::write("../entity", "entity").unwrap();
+//! // And xtask/src/main.rs's `main` is:
 //! //     automigrate::cli::main(include!(concat!(env!("OUT_DIR"), "/entities.rs")))
 //! ```
 //!
