@@ -131,15 +131,20 @@ impl Drop for TestDb {
     }
 }
 
-/// `cargo`, with a clean environment and the shared target directory: variables that `cargo
-/// test` sets for this process would otherwise make build scripts of shared dependencies run
-/// again, and the next build of the workspace rebuild them once more.
+/// `cargo`, with a clean environment and the shared target directory ([`clean_env`]).
 fn cargo() -> Command {
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    clean_env(&mut cargo);
     cargo
+}
+
+/// A terminal's environment and the shared target directory: none of the variables `cargo test`
+/// sets for this process (they would make build scripts of shared dependencies run again, and
+/// the next build of the workspace rebuild them once more), and no `DATABASE_URL`.
+pub fn clean_env(command: &mut Command) -> &mut Command {
+    command
         .env_clear()
         .envs(std::env::vars_os().filter(|(k, _)| {
-            let k = k.to_string_lossy();
             [
                 "PATH",
                 "HOME",
@@ -149,10 +154,9 @@ fn cargo() -> Command {
                 "TMPDIR",
                 "USER",
             ]
-            .contains(&k.as_ref())
+            .contains(&k.to_string_lossy().as_ref())
         }))
-        .env("CARGO_TARGET_DIR", target_dir());
-    cargo
+        .env("CARGO_TARGET_DIR", target_dir())
 }
 
 /// The workspace's target directory, shared by every build the tests trigger.

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use automigrate::cli::run_args_to;
 use automigrate_core::Backend;
-use automigrate_e2e::{MigrationCrate, TestDb, entities, target_dir, written, xtask_binary};
+use automigrate_e2e::{MigrationCrate, TestDb, entities, written, xtask_binary};
 use serde_json::Value;
 
 fn workspace() -> PathBuf {
@@ -412,7 +412,7 @@ fn the_example_xtask_prints_json_alone() -> anyhow::Result<()> {
     let dir = krate.root.display().to_string();
     let xtask = xtask_binary()?;
     let run = |args: &[&str]| -> anyhow::Result<(Option<i32>, Vec<u8>, String)> {
-        let out = clean(&mut Command::new(&xtask))
+        let out = automigrate_e2e::clean_env(&mut Command::new(&xtask))
             .args(args)
             .current_dir(workspace())
             .output()?;
@@ -467,24 +467,4 @@ fn the_example_xtask_prints_json_alone() -> anyhow::Result<()> {
         "progress goes to standard error: {stderr}"
     );
     Ok(())
-}
-
-/// A terminal's environment: none of the variables `cargo test` sets (they would rebuild
-/// shared dependencies in the replay's build), and no `DATABASE_URL`.
-fn clean(command: &mut Command) -> &mut Command {
-    command
-        .env_clear()
-        .envs(std::env::vars_os().filter(|(k, _)| {
-            [
-                "PATH",
-                "HOME",
-                "CARGO_HOME",
-                "RUSTUP_HOME",
-                "RUSTUP_TOOLCHAIN",
-                "TMPDIR",
-                "USER",
-            ]
-            .contains(&k.to_string_lossy().as_ref())
-        }))
-        .env("CARGO_TARGET_DIR", target_dir())
 }

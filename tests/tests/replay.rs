@@ -156,26 +156,6 @@ impl std::fmt::Display for Run {
     }
 }
 
-/// A clean environment, as a terminal's: no DATABASE_URL, and none of the variables `cargo
-/// test` sets (they would rebuild shared dependencies).
-fn clean(command: &mut Command) -> &mut Command {
-    command
-        .env_clear()
-        .envs(std::env::vars_os().filter(|(k, _)| {
-            [
-                "PATH",
-                "HOME",
-                "CARGO_HOME",
-                "RUSTUP_HOME",
-                "RUSTUP_TOOLCHAIN",
-                "TMPDIR",
-                "USER",
-            ]
-            .contains(&k.to_string_lossy().as_ref())
-        }))
-        .env("CARGO_TARGET_DIR", target_dir())
-}
-
 fn output(command: &mut Command) -> anyhow::Result<Run> {
     let out = command.output().context("running the command")?;
     Ok(Run {
@@ -189,7 +169,7 @@ fn output(command: &mut Command) -> anyhow::Result<Run> {
 fn xtask(root: &Path, args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Run> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
-    clean(&mut command)
+    automigrate_e2e::clean_env(&mut command)
         .args(["run", "--quiet", "--package", "replay_xtask", "--"])
         .args(args)
         .envs(env.iter().copied())
@@ -366,7 +346,7 @@ fn check_replay_on_the_example() -> anyhow::Result<()> {
         .join("debug")
         .join(format!("replay_xtask{}", std::env::consts::EXE_SUFFIX));
     let mut command = Command::new(binary);
-    clean(&mut command)
+    automigrate_e2e::clean_env(&mut command)
         .args(["check", "--replay"])
         .env("CARGO", "/nonexistent/cargo")
         .current_dir(&root);
