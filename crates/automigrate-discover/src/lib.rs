@@ -179,17 +179,24 @@ fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
     })
 }
 
-/// `#[cfg(test)]` (or any `cfg` naming `test`).
+/// `#[cfg(test)]`, or `#[cfg(all(test, …))]`: a module only tests build. Any other `cfg`
+/// (`not(test)`, a feature) may be built, so its module is read.
 fn is_test_only(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident("cfg")
-            && a.meta.require_list().is_ok_and(|l| {
-                l.tokens
-                    .to_string()
-                    .split(|c: char| !c.is_alphanumeric() && c != '_')
-                    .any(|w| w == "test")
-            })
-    })
+    fn test_only(meta: &syn::Meta) -> bool {
+        match meta {
+            syn::Meta::Path(p) => p.is_ident("test"),
+            syn::Meta::List(l) if l.path.is_ident("all") => l
+                .parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+                )
+                .is_ok_and(|all| all.iter().any(test_only)),
+            _ => false,
+        }
+    }
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg"))
+        .any(|a| a.parse_args::<syn::Meta>().is_ok_and(|m| test_only(&m)))
 }
 
 /// A struct deriving `DeriveEntityModel`, or `struct Entity` deriving `DeriveEntity`.

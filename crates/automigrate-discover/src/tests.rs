@@ -27,7 +27,8 @@ fn follows_modules_as_rustc_does() {
             "lib.rs",
             "pub mod user;\npub mod blog;\n#[path = \"odd/place.rs\"]\npub mod tag;\n\
              pub mod inline { pub mod deep; }\npub mod prelude { pub use super::user::Entity as User; }\n\
-             mod helpers;\n#[cfg(test)]\nmod tests;\n",
+             mod helpers;\n#[cfg(test)]\nmod tests;\n#[cfg(all(unix, test))]\nmod unix_tests;\n\
+             #[cfg(not(test))]\npub mod live;\n#[cfg(feature = \"x\")]\npub mod featured;\n",
         ),
         ("user.rs", MODEL),
         ("blog.rs", "pub mod post;\npub mod r#comment;\n"),
@@ -37,6 +38,9 @@ fn follows_modules_as_rustc_does() {
         ("odd/child.rs", MODEL),
         ("inline/deep.rs", MODEL),
         ("helpers.rs", "pub fn nothing() {}\n"),
+        // Built outside tests, or with a feature: read.
+        ("live.rs", MODEL),
+        ("featured.rs", MODEL),
         // Under #[cfg(test)]: not read at all (it does not even parse).
         ("tests.rs", "this is not rust"),
     ]);
@@ -46,13 +50,15 @@ fn follows_modules_as_rustc_does() {
         [
             "blog::comment::Entity",
             "blog::post::Entity",
+            "featured::Entity",
             "inline::deep::Entity",
+            "live::Entity",
             "tag::Entity",
             "tag::child::Entity",
             "user::Entity",
         ]
     );
-    assert_eq!(files.len(), 9, "{files:#?}");
+    assert_eq!(files.len(), 11, "{files:#?}");
 }
 
 #[test]
