@@ -63,6 +63,7 @@ fn assert_title_only(source: &str) {
 fn render_file_writes_one_title_line() {
     let source = render_file(&FileSpec {
         name: "m20261130_000000_message",
+        follows: &[],
         message: HOSTILE,
         backend: Backend::Sqlite,
         plan: &Plan::default(),

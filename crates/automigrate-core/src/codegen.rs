@@ -34,6 +34,9 @@ pub struct FileSpec<'a> {
     pub declined: &'a [Candidate],
     /// The migration's name (`m20261121_093000_add_bio_to_users`), for that command.
     pub name: &'a str,
+    /// The migrations it is generated on top of, for its `Follows:` line (the runner's
+    /// `lineage`): the head of the history, the heads it merges, or none for the first one.
+    pub follows: &'a [String],
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -138,8 +141,9 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
                 #blank
             }
         });
-    let up = migration_fn("up", &up);
-    let down = migration_fn("down", &down);
+    let merge = is_merge(spec);
+    let up = migration_fn("up", &up, merge);
+    let down = migration_fn("down", &down, merge);
     let helper = uses.execute_sql.then(|| {
         quote! {
             #blank
@@ -172,6 +176,11 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
     Ok(layout::print_file(file))
 }
 
+/// A merge migration (`makemigration --merge`): it follows several and changes nothing.
+fn is_merge(spec: &FileSpec) -> bool {
+    spec.plan.is_empty() && spec.follows.len() > 1
+}
+
 /// The `//!` lines that open the file, without `//! `.
 fn header_lines(spec: &FileSpec) -> Vec<String> {
     // Only the message's first line goes in, with control and bidirectional-formatting
@@ -186,7 +195,17 @@ fn header_lines(spec: &FileSpec) -> Vec<String> {
             message.to_string()
         },
         String::new(),
+        clean_line(&follows_line(spec.follows)),
     ];
+    if is_merge(spec) {
+        lines.push(
+            "Written by `cargo xtask makemigration --merge`: the migrations it follows".into(),
+        );
+        lines.push(
+            "were written on branches apart; it follows them all and changes nothing.".into(),
+        );
+        return lines;
+    }
     if spec.plan.is_empty() {
         lines.push(
             "Written by `cargo xtask makemigration --empty`: fill in `up` and `down` by hand."
@@ -211,6 +230,16 @@ fn header_lines(spec: &FileSpec) -> Vec<String> {
         lines.extend(note.lines().map(clean_line));
     }
     lines
+}
+
+/// The header's `Follows:` line, which automigrate-runner's `lineage` reads back (a test of
+/// the automigrate crate checks that it does): the migrations this one is generated on top of.
+pub fn follows_line(follows: &[String]) -> String {
+    if follows.is_empty() {
+        "Follows: nothing (the first migration)".to_string()
+    } else {
+        format!("Follows: {}", follows.join(", "))
+    }
 }
 
 /// A line of text for a comment: control and bidirectional-formatting characters become spaces.
@@ -288,13 +317,16 @@ fn uses_added_enum_values(plan: &Plan) -> bool {
 }
 
 /// `async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> { … Ok(()) }`.
-fn migration_fn(name: &str, body: &[TokenStream]) -> TokenStream {
+/// An empty body says why: a merge has nothing to do, an `--empty` migration is to be written.
+fn migration_fn(name: &str, body: &[TokenStream], merge: bool) -> TokenStream {
     let name = Ident::new(name, Span::call_site());
     let (manager, nothing) = if body.is_empty() {
-        (
-            quote!(_manager),
-            Some(comment_stmt("Nothing to do yet: write the migration here.")),
-        )
+        let why = if merge {
+            "A merge: nothing to do."
+        } else {
+            "Nothing to do yet: write the migration here."
+        };
+        (quote!(_manager), Some(comment_stmt(why)))
     } else {
         (quote!(manager), None)
     };

@@ -81,7 +81,76 @@ pub enum Change {
     },
 }
 
+/// What a change touches, to find two changes of the same thing (two branches of the history
+/// that each change one column): a table (or enum type, or PostgreSQL schema), and the part of it,
+/// or `None` for the whole of it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Subject {
+    pub object: String,
+    pub part: Option<String>,
+}
+
+impl Subject {
+    fn whole(object: &str) -> Subject {
+        Subject {
+            object: object.to_string(),
+            part: None,
+        }
+    }
+
+    fn part(object: &str, part: String) -> Subject {
+        Subject {
+            object: object.to_string(),
+            part: Some(part),
+        }
+    }
+
+    /// Whether two changes with these subjects touch the same thing: the same part, or a whole
+    /// object and any part of it.
+    pub fn overlaps(&self, other: &Subject) -> bool {
+        self.object == other.object
+            && (self.part.is_none() || other.part.is_none() || self.part == other.part)
+    }
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.part {
+            Some(part) => write!(f, "{}: {part}", self.object),
+            None => write!(f, "{}", self.object),
+        }
+    }
+}
+
 impl Change {
+    /// What the change touches ([`Subject`]).
+    pub fn subjects(&self) -> Vec<Subject> {
+        use Change::*;
+        let column = |table: &str, c: &str| Subject::part(table, format!("column {c}"));
+        match self {
+            CreateNamespace(n) | DropNamespace(n) => vec![Subject::whole(&format!("schema {n}"))],
+            CreateEnum(e) | DropEnum(e) => vec![Subject::whole(&format!("enum {}", e.name))],
+            AlterEnum { from, .. } => vec![Subject::whole(&format!("enum {}", from.name))],
+            CreateTable(t) | DropTable(t) => vec![Subject::whole(&t.name)],
+            AddColumn { table, column: c } | DropColumn { table, column: c } => {
+                vec![column(table, &c.name)]
+            }
+            AlterColumn { table, to, .. } => vec![column(table, &to.name)],
+            RenameColumn { table, from, to } => vec![column(table, from), column(table, to)],
+            AddIndex { table, index } | DropIndex { table, index } => vec![Subject::part(
+                table,
+                format!("index ({})", index.columns.join(", ")),
+            )],
+            AddForeignKey { table, fk } | DropForeignKey { table, fk } => vec![Subject::part(
+                table,
+                format!("foreign key ({})", fk.columns.join(", ")),
+            )],
+            RenameTable { from, to } => vec![Subject::whole(from), Subject::whole(to)],
+            AlterTableComment { table, .. } => vec![Subject::part(table, "comment".into())],
+            AlterPrimaryKey { table, .. } => vec![Subject::part(table, "primary key".into())],
+        }
+    }
+
     /// The change that undoes this one.
     pub fn inverse(&self) -> Change {
         use Change::*;

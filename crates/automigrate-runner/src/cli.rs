@@ -12,6 +12,7 @@ use sea_orm_migration::MigratorTrait;
 use crate::DEFAULT_LOCK_TIMEOUT;
 use crate::connection::{self, redact};
 use crate::failure::FailedStatement;
+use crate::lineage::{self, Lineage};
 use crate::ops::{self, History};
 use crate::output;
 use crate::plan::{self, DownTo, Target, UpTo};
@@ -182,6 +183,13 @@ enum Command {
         display_order = 120
     )]
     History,
+    #[command(
+        about = "List the heads of the history: the migrations no other follows (two or more \
+                 after merging branches that each added migrations; reads the sources, no \
+                 database)",
+        display_order = 130
+    )]
+    Heads,
 }
 
 /// The migration crate's `main`: parses the command line (loading `.env` first), runs the
@@ -222,6 +230,32 @@ async fn run<M: MigratorTrait>(mut cli: Cli) -> anyhow::Result<()> {
     // With --sql, stdout is the script: the log goes to stderr.
     setup_tracing(cli.verbose, sql);
     let timeout = cli.lock_timeout;
+    // Branches merged without a merge migration: `up` would apply migrations that were never
+    // generated knowing each other. Refused where the sources are known (as for the sums).
+    if matches!(
+        command,
+        Command::Up { .. } | Command::Fresh | Command::Refresh | Command::Heads
+    ) {
+        let lineage = own_sources::<M>().map(|(_, sources)| Lineage::of(&sources));
+        match (&command, lineage) {
+            (Command::Heads, Some(l)) => return Ok(output::print(&heads_text(&l))?),
+            (Command::Heads, None) => anyhow::bail!(
+                "`heads` reads the migration crate's sources: run it with `cargo run -p \
+                 <migration crate> -- heads`"
+            ),
+            (Command::Up { sql: true, .. }, Some(l)) => {
+                if let Some(refusal) = l.refusal("") {
+                    output::eprint_line(&format!("warning: {}", refusal.trim_end()));
+                }
+            }
+            (_, Some(l)) => {
+                if let Some(refusal) = l.refusal("Nothing was applied.") {
+                    anyhow::bail!("{refusal}");
+                }
+            }
+            (_, None) => {}
+        }
+    }
     // automigrate.sum: what applies migrations refuses edited ones; `status` says what it finds.
     let sums = match &command {
         Command::Up { .. } | Command::Fresh | Command::Refresh | Command::Status => {
@@ -289,6 +323,13 @@ async fn run<M: MigratorTrait>(mut cli: Cli) -> anyhow::Result<()> {
             if let (true, Some(sums)) = (status, &sums) {
                 output::print(&sums_text(sums))?;
             }
+            // Several heads (or a parent it cannot place): said after the status.
+            if let (true, Some((_, sources))) = (status, own_sources::<M>()) {
+                let lineage = Lineage::of(&sources);
+                if lineage.heads().len() > 1 || !lineage.problems().is_empty() {
+                    output::print(&heads_text(&lineage))?;
+                }
+            }
             Ok(())
         }
     }
@@ -302,33 +343,66 @@ enum Sums {
     Checked(sums::Verification),
 }
 
-/// Checks the migration files against `automigrate.sum` when the program runs from its
-/// sources: `cargo run -p migration` sets `CARGO_MANIFEST_DIR` to the migration crate, whose
-/// `lib.rs` then registers the migrations this program has. Anything else (a deployed binary,
-/// a directory whose `lib.rs` lists other migrations) has no sources to check.
-fn check_sums<M: MigratorTrait>() -> anyhow::Result<Sums> {
-    let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from) else {
-        return Ok(Sums::NoSources);
-    };
-    // Relative to the working directory where it can be, so that messages name
-    // `migration/src/…`.
+/// The migration crate's sources when the program runs from them: `cargo run -p migration`
+/// sets `CARGO_MANIFEST_DIR` to the migration crate, whose `lib.rs` then registers the
+/// migrations this program has. Anything else (a deployed binary, a directory whose `lib.rs`
+/// lists other migrations) has no sources to check. The directory is relative to the working
+/// directory where it can be, so that messages name `migration/src/…`.
+fn own_sources<M: MigratorTrait>() -> Option<(std::path::PathBuf, Vec<sources::Source>)> {
+    let dir = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?);
     let dir = std::env::current_dir()
         .ok()
         .and_then(|cwd| dir.strip_prefix(cwd).ok().map(std::path::Path::to_path_buf))
         .unwrap_or(dir);
-    let Ok(sources) = sources::read(&dir) else {
-        return Ok(Sums::NoSources);
-    };
+    let sources = sources::read(&dir).ok()?;
     let names: Vec<String> = M::migrations()
         .iter()
         .map(|m| m.name().to_string())
         .collect();
     if sources.iter().map(|s| &s.name).ne(names.iter()) {
-        return Ok(Sums::NoSources);
+        return None;
     }
+    Some((dir, sources))
+}
+
+/// Checks the migration files against `automigrate.sum` when the program runs from its
+/// sources ([`own_sources`]).
+fn check_sums<M: MigratorTrait>() -> anyhow::Result<Sums> {
+    let Some((dir, _)) = own_sources::<M>() else {
+        return Ok(Sums::NoSources);
+    };
     let v = sums::verify(&dir)
         .with_context(|| format!("reading {}", dir.join(sums::FILE).display()))?;
     Ok(Sums::Checked(v))
+}
+
+/// `heads`: the migrations nothing follows (one, for a history without branches), each with
+/// what it follows.
+fn heads_text(lineage: &Lineage) -> String {
+    let mut out = String::new();
+    for head in lineage.heads() {
+        let node = lineage.nodes.iter().find(|n| n.name == head);
+        let parents = node.map(|n| n.parents.clone()).unwrap_or_default();
+        let follows = match parents.as_slice() {
+            [] => "begins the history".to_string(),
+            p => format!("follows {}", lineage::join_and(p)),
+        };
+        out.push_str(&format!("{head} ({follows})\n"));
+    }
+    if lineage.heads().is_empty() {
+        out.push_str("no migrations\n");
+    }
+    for p in lineage.problems() {
+        out.push_str(&format!("warning: {p}\n"));
+    }
+    if lineage.heads().len() > 1 {
+        out.push_str(&format!(
+            "{} heads: merge them with `{}`\n",
+            lineage.heads().len(),
+            lineage::MERGE
+        ));
+    }
+    out
 }
 
 /// `status`'s lines on `automigrate.sum`.
@@ -411,7 +485,9 @@ async fn run_on<M: MigratorTrait>(
         }
         Command::Current => output::print(&current_text(&ops::history::<M>(db).await?))?,
         Command::History => output::print(&history_text(&ops::history::<M>(db).await?))?,
-        Command::Init | Command::Generate { .. } => unreachable!("handled without a database"),
+        Command::Init | Command::Generate { .. } | Command::Heads => {
+            unreachable!("handled without a database")
+        }
     }
     Ok(())
 }

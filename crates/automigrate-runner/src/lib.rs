@@ -31,6 +31,7 @@
 mod cli;
 pub mod connection;
 mod failure;
+pub mod lineage;
 mod lock;
 mod ops;
 pub mod output;

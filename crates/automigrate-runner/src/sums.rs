@@ -108,8 +108,9 @@ impl fmt::Display for Problem {
             }
             Problem::Conflicted => write!(
                 f,
-                "{FILE} has merge conflict markers (two branches added migrations): merge lib.rs, \
-                 then write it again"
+                "{FILE} has merge conflict markers (two branches added migrations): merge lib.rs \
+                 (keep both sides' migrations), then `cargo xtask makemigration --merge` checks \
+                 them and writes it again"
             ),
             Problem::Damaged(reason) => write!(f, "{FILE} {reason}"),
         }

@@ -637,6 +637,7 @@ fn child(backend: Backend, n: usize, url: &str) {
     let rows = BTreeMap::new();
     let source = render_file(&FileSpec {
         name: "m20261130_000000_bench",
+        follows: &[],
         message: "bench",
         backend,
         plan: &plan,
@@ -673,6 +674,7 @@ fn child(backend: Backend, n: usize, url: &str) {
     let whole = diff(&empty, &declared);
     let whole_source = render_file(&FileSpec {
         name: "m20261130_000000_bench",
+        follows: &[],
         message: "first",
         backend,
         plan: &whole,

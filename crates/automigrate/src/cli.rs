@@ -63,8 +63,10 @@ enum Format {
 enum Command {
     /// Write a migration that brings the database to what the entities declare.
     Makemigration {
-        /// What the migration does, e.g. "add bio to users". Names the file.
-        message: String,
+        /// What the migration does, e.g. "add bio to users". Names the file. With --merge,
+        /// "merge" unless given.
+        #[arg(required_unless_present = "merge")]
+        message: Option<String>,
         /// Write a migration with empty `up` and `down`, to fill in by hand.
         #[arg(long)]
         empty: bool,
@@ -89,6 +91,20 @@ enum Command {
         /// REVIEW(rename-candidate) comment gives, say); if anything fails it is put back.
         #[arg(long, value_name = "MIGRATION")]
         replace: Option<String>,
+        /// After git merged branches that each added migrations (the history has two or more
+        /// heads): replay the merged history on a scratch database (as check --replay does),
+        /// report what the branches both change, and write a migration that follows every head
+        /// and changes nothing. Needs no DATABASE_URL.
+        #[arg(long, conflicts_with_all = ["empty", "replace", "renames", "table_renames", "strict"])]
+        merge: bool,
+        /// With --merge: write the merge even when two branches change the same thing (applied
+        /// in lib.rs's order, the later change wins).
+        #[arg(long, requires = "merge")]
+        accept_clashes: bool,
+        /// With --merge: replay on a scratch database made on this PostgreSQL or MySQL/MariaDB
+        /// server instead of a temporary SQLite one. Default: SHADOW_DATABASE_URL.
+        #[arg(long, value_name = "URL", requires = "merge")]
+        replay_url: Option<String>,
     },
     /// Exit 0 when the entities and the database agree, 1 when they differ (with a report).
     Check {
@@ -273,12 +289,19 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
         Command::Rehash => return rehash(&cli.migration_dir, out).await,
         // A migration edited since automigrate.sum recorded it is refused (exit 2), as `up` and
         // `makemigration` refuse it: the history cannot be vouched for.
-        Command::Check { .. } => {
-            let sums = crate::migdir::MigrationDir::new(&cli.migration_dir).verify_sums()?;
-            if !sums.is_ok() {
+        Command::Check { .. } | Command::Diff => {
+            let dir = crate::migdir::MigrationDir::new(&cli.migration_dir);
+            // Two branches' migrations, not merged: which schema is "the history's" is not
+            // settled until they are.
+            if let Some(refusal) = dir.lineage()?.refusal("Nothing was compared.") {
+                anyhow::bail!("{refusal}");
+            }
+            let sums = dir.verify_sums()?;
+            if !sums.is_ok() && matches!(cli.command, Command::Check { .. }) {
                 anyhow::bail!("{}", sums.refusal("Nothing was compared."));
             }
-            if !sums.recorded && sums.migrations > 0 {
+            if !sums.recorded && sums.migrations > 0 && matches!(cli.command, Command::Check { .. })
+            {
                 eprint_line(&format!("note: {}", sums.summary()));
             }
         }
@@ -290,11 +313,7 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
     } = &cli.command
     {
         // No DATABASE_URL: the history is applied to a scratch database.
-        let server = replay_url.clone().or_else(|| {
-            std::env::var("SHADOW_DATABASE_URL")
-                .ok()
-                .filter(|u| !u.trim().is_empty())
-        });
+        let server = replay_server(replay_url.as_deref());
         let analysis = crate::replay::check_replay(
             crate::replay::Replay {
                 migration_dir: &cli.migration_dir,
@@ -317,6 +336,26 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
             out,
         );
     }
+    if let Command::Makemigration {
+        merge: true,
+        message,
+        accept_clashes,
+        replay_url,
+        dry_run,
+        ..
+    } = &cli.command
+    {
+        return merge(
+            &cli,
+            entities,
+            message.as_deref(),
+            *accept_clashes,
+            replay_url.as_deref(),
+            *dry_run,
+            out,
+        )
+        .await;
+    }
     let Some(url) = cli.database_url.as_deref() else {
         anyhow::bail!(
             "DATABASE_URL is not set: set it in the environment or in .env, or pass --database-url"
@@ -338,7 +377,9 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
             no_input,
             strict,
             replace,
+            ..
         } => {
+            let message = message.unwrap_or_default();
             renames.extend(table_renames);
             let options = MakeOptions {
                 empty,
@@ -454,6 +495,73 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
             );
         }
         Command::Rehash => unreachable!("rehash needs no database: handled above"),
+    }
+    Ok(0)
+}
+
+/// The scratch server named by `--replay-url`, else by SHADOW_DATABASE_URL.
+fn replay_server(flag: Option<&str>) -> Option<String> {
+    flag.map(str::to_string).or_else(|| {
+        std::env::var("SHADOW_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+    })
+}
+
+/// `makemigration --merge` ([`crate::merge`]): exit 0 when merged (or nothing to merge).
+async fn merge(
+    cli: &Cli,
+    entities: &Entities,
+    message: Option<&str>,
+    accept_clashes: bool,
+    replay_url: Option<&str>,
+    dry_run: bool,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<u8> {
+    if cli.format == Format::Json {
+        anyhow::bail!("--merge has no JSON report yet: run it without --format json");
+    }
+    let server = replay_server(replay_url);
+    let merged = crate::merge::merge(
+        crate::merge::Merge {
+            migration_dir: &cli.migration_dir,
+            entities,
+            config: load_config(cli)?,
+            server_url: server.as_deref(),
+            message: message.unwrap_or("merge"),
+            accept_clashes,
+            dry_run,
+        },
+        &mut |line| eprint_line(line),
+    )
+    .await?;
+    let report = match merged {
+        crate::merge::Merged::NothingToMerge { head } => {
+            writeln!(
+                out,
+                "Nothing to merge: the history has {}.",
+                match head {
+                    Some(h) => format!("one head, {h}"),
+                    None => "no migrations".to_string(),
+                }
+            )?;
+            return Ok(0);
+        }
+        crate::merge::Merged::Done(report) => report,
+    };
+    writeln!(out, "{}", crate::merge::report_lines(&report).join("\n"))?;
+    match &report.path {
+        Some(path) => writeln!(out, "Wrote {}", path.display())?,
+        None => {
+            eprint_line(&format!(
+                "Would write {} (dry run: nothing written):\n",
+                cli.migration_dir
+                    .join("src")
+                    .join(format!("{}.rs", report.name))
+                    .display()
+            ));
+            write!(out, "{}", report.source)?;
+        }
     }
     Ok(0)
 }

@@ -821,6 +821,11 @@ pub async fn makemigration_reporting(
     } else {
         Some(dir.lock(MIGRATION_DIR_WAIT).await?)
     };
+    // Two branches' migrations merged without a merge migration: a new one would follow only
+    // one of them.
+    if let Some(refusal) = dir.lineage()?.refusal("Nothing was written.") {
+        bail!("{refusal}");
+    }
     // An edited migration is refused before anything is written: the new `automigrate.sum`
     // would record the edit. The migration `--replace` writes again may differ.
     let mut sums = dir.verify_sums()?;
@@ -898,8 +903,15 @@ async fn make(
             analysis,
         });
     }
+    let follows: Vec<String> = dir
+        .lineage()?
+        .heads()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     let source = render_file(&FileSpec {
         name: &name,
+        follows: &follows,
         message,
         backend: analysis.backend,
         plan: &analysis.plan,

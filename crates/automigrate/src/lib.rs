@@ -17,6 +17,7 @@ pub mod config;
 pub mod entities;
 pub mod introspect;
 pub mod json;
+pub mod merge;
 pub mod migdir;
 pub mod replay;
 

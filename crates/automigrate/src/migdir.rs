@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use automigrate_core::snapshot::{self, Snapshot};
+use automigrate_runner::lineage::Lineage;
 use automigrate_runner::sources;
 /// `automigrate.sum`: the check `makemigration`, `check` and the runner share.
 pub use automigrate_runner::sums;
@@ -59,6 +60,13 @@ impl MigrationDir {
     pub fn verify_sums(&self) -> anyhow::Result<sums::Verification> {
         self.read_lib()?;
         sums::verify(&self.root).with_context(|| format!("reading {}", self.sum_path().display()))
+    }
+
+    /// The registered migrations with what each follows (their `Follows:` lines): its heads
+    /// are what a new migration follows.
+    pub fn lineage(&self) -> anyhow::Result<Lineage> {
+        let lib = self.read_lib()?;
+        Ok(Lineage::of(&sources::registered(&self.src(), &lib)))
     }
 
     /// `automigrate.sum`, in the crate's root.
@@ -499,6 +507,29 @@ pub fn register(lib: &str, name: &str) -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The header line codegen writes is the one the runner reads back.
+    #[test]
+    fn the_follows_line_codegen_writes_is_read_back() {
+        use automigrate_core::codegen::{FileSpec, render_file};
+        use automigrate_runner::lineage::{Follows, follows_in};
+        let plan = automigrate_core::diff::Plan::default();
+        let render = |follows: &[String]| {
+            render_file(&FileSpec {
+                message: "a message",
+                backend: automigrate_core::Backend::Sqlite,
+                plan: &plan,
+                rows: &Default::default(),
+                declined: &[],
+                name: "m2_x",
+                follows,
+            })
+            .unwrap()
+        };
+        assert_eq!(follows_in(&render(&[])), Follows::Nothing);
+        let two = ["m1_a".to_string(), "m1_b".to_string()];
+        assert_eq!(follows_in(&render(&two)), Follows::Migrations(two.to_vec()));
+    }
 
     const LIB: &str = "pub use sea_orm_migration::prelude::*;
 

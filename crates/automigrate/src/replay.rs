@@ -103,7 +103,7 @@ fn cargo() -> PathBuf {
 
 /// Builds the migration crate (its errors go straight to standard error, as a `cargo build`'s
 /// do) and returns its binary.
-fn build_runner(manifest: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn build_runner(manifest: &Path) -> anyhow::Result<PathBuf> {
     let cargo = cargo();
     let mut command = Command::new(&cargo);
     // `cargo run` gave this process the variables that describe the xtask package; passed on,
@@ -208,10 +208,23 @@ fn binaries_of(messages: &str, manifest: &Path) -> Vec<PathBuf> {
 /// Runs `<runner> up` against the scratch database. A failure is the runner's message (which
 /// migration, the statement), relayed once.
 fn apply(runner: &Path, url: &str, schema: Option<&str>, what: &str) -> anyhow::Result<()> {
+    run_runner(runner, url, schema, &["up"], what)
+}
+
+/// Runs the runner with `args` (`up`, `up --num 1`, …) against the scratch database.
+pub(crate) fn run_runner(
+    runner: &Path,
+    url: &str,
+    schema: Option<&str>,
+    args: &[&str],
+    what: &str,
+) -> anyhow::Result<()> {
     let mut command = Command::new(runner);
     command
-        .arg("up")
+        .args(args)
         .env("DATABASE_URL", url)
+        // Not from its sources: the runner checks neither sums nor heads (the caller has).
+        .env_remove("CARGO_MANIFEST_DIR")
         .stdin(Stdio::null());
     match schema {
         Some(s) => command.env("DATABASE_SCHEMA", s),
@@ -230,8 +243,8 @@ fn apply(runner: &Path, url: &str, schema: Option<&str>, what: &str) -> anyhow::
         stderr.into_owned()
     };
     bail!(
-        "the migration history does not apply to {what}:\n{}\nFix the migration, then run the \
-         check again (the scratch database is removed).",
+        "the migration history does not apply to {what}:\n{}\nFix the migration, then run this \
+         command again (the scratch database is removed).",
         runner_failure(&said)
     )
 }
@@ -253,8 +266,8 @@ fn runner_failure(stderr: &str) -> String {
 }
 
 /// The scratch database.
-struct Scratch {
-    url: String,
+pub(crate) struct Scratch {
+    pub(crate) url: String,
     place: Place,
 }
 
@@ -270,7 +283,10 @@ enum Place {
 }
 
 impl Scratch {
-    async fn create(server: Option<&str>, schema: Option<&str>) -> anyhow::Result<Scratch> {
+    pub(crate) async fn create(
+        server: Option<&str>,
+        schema: Option<&str>,
+    ) -> anyhow::Result<Scratch> {
         let Some(admin) = server else {
             let dir = tempfile::Builder::new()
                 .prefix("automigrate-replay-")
@@ -335,7 +351,7 @@ impl Scratch {
     }
 
     /// "a temporary SQLite database", "the scratch database `…` on postgres://…".
-    fn what(&self) -> String {
+    pub(crate) fn what(&self) -> String {
         match &self.place {
             Place::Sqlite { .. } => "a temporary SQLite database".into(),
             Place::Server { admin, name, .. } => format!(
@@ -345,7 +361,7 @@ impl Scratch {
         }
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match &self.place {
             Place::Sqlite { .. } => self.what(),
             Place::Server { .. } => format!("{} (dropped afterwards)", self.what()),
@@ -353,7 +369,7 @@ impl Scratch {
     }
 
     /// Drops the scratch database (the temporary directory goes with the value).
-    async fn remove(self) -> anyhow::Result<()> {
+    pub(crate) async fn remove(self) -> anyhow::Result<()> {
         let Place::Server {
             admin,
             name,
@@ -393,7 +409,7 @@ impl Scratch {
 }
 
 /// The backend of a server URL; anything else is refused.
-fn server_backend(url: &str) -> anyhow::Result<Backend> {
+pub(crate) fn server_backend(url: &str) -> anyhow::Result<Backend> {
     match url.split(':').next().unwrap_or("") {
         "postgres" | "postgresql" => Ok(Backend::Postgres),
         "mysql" | "mariadb" => Ok(Backend::MySql),

@@ -103,6 +103,7 @@ fn render(backend: Backend, from: &Schema, to: &Schema, message: &str) -> String
     let plan = crate::diff(from, to);
     render_file(&FileSpec {
         name: "m20261130_000000_test",
+        follows: &[],
         message,
         backend,
         plan: &plan,
@@ -228,6 +229,7 @@ fn empty() -> String {
     let plan = Plan::default();
     render_file(&FileSpec {
         name: "m20261130_000000_test",
+        follows: &[],
         message: "backfill slugs",
         backend: Backend::Sqlite,
         plan: &plan,
@@ -242,6 +244,25 @@ fn empty_migration() {
     insta::assert_snapshot!(empty());
 }
 
+/// `makemigration --merge`: follows both heads, changes nothing, and says so.
+fn merge() -> String {
+    render_file(&FileSpec {
+        name: "m20261130_000002_merge",
+        follows: &["m20261130_000000_a".into(), "m20261130_000001_b".into()],
+        message: "merge",
+        backend: Backend::Postgres,
+        plan: &Plan::default(),
+        rows: &BTreeMap::new(),
+        declined: &[],
+    })
+    .unwrap()
+}
+
+#[test]
+fn merge_migration() {
+    insta::assert_snapshot!(merge());
+}
+
 /// A file with every rename candidate of the plan declined (drop + add, with REVIEW comments).
 fn render_declined(backend: Backend, from: &Schema, to: &Schema) -> String {
     let plan = crate::diff(from, to);
@@ -249,6 +270,7 @@ fn render_declined(backend: Backend, from: &Schema, to: &Schema) -> String {
     assert!(!declined.is_empty(), "no candidates in {plan:#?}");
     render_file(&FileSpec {
         name: "m20261130_000000_test",
+        follows: &[],
         message: "renames",
         backend,
         plan: &plan,
@@ -313,6 +335,7 @@ fn the_rename_command_quotes_the_message_for_a_shell() {
     let declined = crate::renames::candidates(&plan);
     let source = render_file(&FileSpec {
         name: "m20261130_000000_test",
+        follows: &[],
         message: "it's \"x\" \\ $HOME\nsecond line",
         backend: b,
         plan: &plan,
@@ -446,6 +469,7 @@ fn every_snapshot_case_is_rustfmt_clean() {
         ("postgres_alters_columns_in_place", postgres_in_place()),
         ("mysql_modifies_whole_columns", mysql_whole_columns()),
         ("empty_migration", empty()),
+        ("merge_migration", merge()),
         (
             "declined_renames_give_the_command_postgres",
             declined_postgres(),
@@ -461,6 +485,7 @@ fn render_plan(backend: Backend, changes: Vec<Change>, message: &str) -> String 
     let plan = Plan { changes };
     render_file(&FileSpec {
         name: "m20261130_000000_test",
+        follows: &[],
         message,
         backend,
         plan: &plan,
@@ -749,6 +774,7 @@ fn no_text_becomes_code() {
         for declined in [&declined[..], &[]] {
             let source = render_file(&FileSpec {
                 name: "m20261130_000000_test",
+                follows: &[format!("m1{evil}"), evil.to_string()],
                 message: &format!("{evil}\n{evil}"),
                 backend: b,
                 plan: &plan,
