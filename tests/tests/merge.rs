@@ -268,6 +268,48 @@ async fn branches_are_refused_until_merged_and_a_clash_is_reported() {
     let (code, _) = xtask(merged, args(&krate, None, &["check", "--replay"])).await;
     assert_eq!(code, 2);
 
+    // Replayed on a scratch database on PostgreSQL and on MariaDB (dry runs): the same
+    // findings, and the scratch databases are dropped.
+    let entities = merged();
+    for server in [
+        "postgres://postgres@127.0.0.1:5432/test",
+        "mysql://root@127.0.0.1:3306/test",
+    ] {
+        let Merged::Done(report) = merge(
+            Merge {
+                migration_dir: &root,
+                entities: &entities,
+                config: Default::default(),
+                server_url: Some(server),
+                message: "merge",
+                accept_clashes: false,
+                dry_run: true,
+            },
+            &mut |_| {},
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{server}: {e:#}")) else {
+            panic!("two heads to merge")
+        };
+        assert!(report.clashes.is_empty(), "{server}: {:?}", report.clashes);
+        assert!(
+            report.analysis.plan.is_empty(),
+            "{server}: {:?}",
+            report.analysis.plan
+        );
+        assert_eq!(
+            report
+                .branch_changes
+                .iter()
+                .map(|(n, c)| (n.clone(), c.len()))
+                .collect::<Vec<_>>(),
+            [(m_a.clone(), 1), (m_b.clone(), 1)],
+            "{server}: {:?}",
+            report.branch_changes
+        );
+        assert!(report.path.is_none());
+    }
+
     // The merge: no database needed.
     let registered = MigrationDir::new(&root).registered().unwrap();
     let (code, out) = xtask(merged, args(&krate, None, &["makemigration", "--merge"])).await;
@@ -385,7 +427,7 @@ async fn branches_are_refused_until_merged_and_a_clash_is_reported() {
         "{refused}"
     );
     assert!(
-        refused.contains(&format!("and by {m_d} (~ column users.name")),
+        refused.contains(&format!(", then by {m_d} (~ column users.name")),
         "{refused}"
     );
     assert!(refused.contains("Nothing was written."), "{refused}");
