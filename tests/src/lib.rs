@@ -368,3 +368,27 @@ fn workspace_binary(package: &str) -> anyhow::Result<PathBuf> {
         .join("debug")
         .join(format!("{package}{}", std::env::consts::EXE_SUFFIX)))
 }
+
+/// `git <args>` in `dir`, with an identity and defaults of its own (branch `main`, no signing):
+/// whether it succeeded, and what it printed.
+pub fn git(dir: &Path, args: &[&str]) -> anyhow::Result<(bool, String)> {
+    let out = Command::new("git")
+        .args(["-c", "user.name=test", "-c", "user.email=test@example.com"])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()?;
+    Ok((
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    ))
+}

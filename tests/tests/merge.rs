@@ -11,14 +11,13 @@
 #![recursion_limit = "256"]
 
 use std::path::Path;
-use std::process::Command;
 
 use automigrate::Entities;
 use automigrate::cli::run_args_to;
 use automigrate::merge::{Merge, Merged, merge};
 use automigrate::migdir::{MigrationDir, register};
 use automigrate_core::Backend;
-use automigrate_e2e::{MigrationCrate, TestDb, target_dir, written};
+use automigrate_e2e::{MigrationCrate, TestDb, git, target_dir, written};
 
 macro_rules! users {
     ($name:ident, $($field:tt)*) => {
@@ -83,31 +82,8 @@ pub mod tag {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-fn git(dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
 fn ok(dir: &Path, args: &[&str]) -> String {
-    let (ok, text) = git(dir, args);
+    let (ok, text) = git(dir, args).expect("git runs");
     assert!(ok, "git {args:?} failed: {text}");
     text
 }
@@ -156,7 +132,7 @@ async fn branch_and_merge(
     ok(root, &["add", "-A"]);
     ok(root, &["commit", "-q", "-m", b]);
     ok(root, &["checkout", "-q", a]);
-    let (merged, text) = git(root, &["merge", "--no-edit", b]);
+    let (merged, text) = git(root, &["merge", "--no-edit", b]).unwrap();
     assert!(
         !merged,
         "both add a migration: git cannot merge lib.rs alone\n{text}"

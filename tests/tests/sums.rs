@@ -3,14 +3,13 @@
 //! check` and the runner's `up` refuse, naming the file, and `status` show it, until `cargo
 //! xtask rehash` records it again on purpose. Two branches that each add a migration conflict in
 //! git on the sum file.
-use std::path::Path;
 use std::process::Command;
 
 use automigrate::cli::run_args_to;
 use automigrate::commands::{self, Project};
 use automigrate::migdir::MigrationDir;
 use automigrate_core::Backend;
-use automigrate_e2e::{MigrationCrate, TestDb, entities, written, xtask_binary};
+use automigrate_e2e::{MigrationCrate, TestDb, entities, git, written, xtask_binary};
 
 /// `cargo xtask <args>` on the crate, through the library (on a thread of its own: it starts its
 /// own runtime): exit code and standard output.
@@ -207,28 +206,6 @@ async fn without_a_sum_file_nothing_is_refused() -> anyhow::Result<()> {
         "{status}"
     );
     Ok(())
-}
-
-fn git(dir: &Path, args: &[&str]) -> anyhow::Result<(bool, String)> {
-    let out = Command::new("git")
-        .args(["-c", "user.name=test", "-c", "user.email=test@example.com"])
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()?;
-    Ok((
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    ))
 }
 
 fn migration(title: &str) -> String {

@@ -32,7 +32,7 @@ use crate::commands::{self, Analysis, Project};
 use crate::config::Config;
 use crate::entities::Entities;
 use crate::migdir::MigrationDir;
-use crate::replay::{Scratch, build_runner, run_runner};
+use crate::replay::{Scratch, build_runner, manifest_of, run_runner};
 
 /// What `--merge` is given.
 pub struct Merge<'a> {
@@ -141,14 +141,7 @@ pub async fn merge(merge: Merge<'_>, say: &mut dyn FnMut(&str)) -> anyhow::Resul
     let described = lineage.describe_heads();
     say(&format!("Merging: {described}."));
 
-    let manifest = merge.migration_dir.join("Cargo.toml");
-    if !manifest.is_file() {
-        bail!(
-            "no migration crate at `{}` (no Cargo.toml there): run `cargo xtask` from the \
-             workspace root, or point --migration-dir at the migration crate",
-            merge.migration_dir.display()
-        );
-    }
+    let manifest = manifest_of(merge.migration_dir)?;
     if let Some(url) = merge.server_url {
         crate::replay::server_backend(url)?;
     }

@@ -45,14 +45,7 @@ pub async fn check_replay(
     say: &mut dyn FnMut(&str),
 ) -> anyhow::Result<Analysis> {
     let dir = MigrationDir::new(replay.migration_dir);
-    let manifest = replay.migration_dir.join("Cargo.toml");
-    if !manifest.is_file() {
-        bail!(
-            "no migration crate at `{}` (no Cargo.toml there): run `cargo xtask` from the \
-             workspace root, or point --migration-dir at the migration crate",
-            replay.migration_dir.display()
-        );
-    }
+    let manifest = manifest_of(replay.migration_dir)?;
     let registered = dir.registered()?;
     if let Some(url) = replay.server_url {
         server_backend(url)?;
@@ -91,6 +84,19 @@ async fn apply_and_compare(
         config: replay.config.clone(),
     })
     .await
+}
+
+/// The migration crate's `Cargo.toml`, to build it with.
+pub(crate) fn manifest_of(migration_dir: &Path) -> anyhow::Result<PathBuf> {
+    let manifest = migration_dir.join("Cargo.toml");
+    if !manifest.is_file() {
+        bail!(
+            "no migration crate at `{}` (no Cargo.toml there): run `cargo xtask` from the \
+             workspace root, or point --migration-dir at the migration crate",
+            migration_dir.display()
+        );
+    }
+    Ok(manifest)
 }
 
 /// The `cargo` to run: the one running us (`$CARGO`, set by `cargo run`), else the one on the
