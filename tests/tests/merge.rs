@@ -140,6 +140,30 @@ async fn branch_and_merge(
     let conflicted = ok(root, &["diff", "--name-only", "--diff-filter=U"]);
     assert!(conflicted.contains("src/lib.rs"), "{conflicted}");
     assert!(conflicted.contains("automigrate.sum"), "{conflicted}");
+    let conflicted_lib = std::fs::read_to_string(root.join("src/lib.rs")).unwrap();
+    assert!(conflicted_lib.contains("<<<<<<<"), "{conflicted_lib}");
+    {
+        let entities = Entities::new();
+        let refused = merge(
+            Merge {
+                migration_dir: root,
+                entities: &entities,
+                config: Default::default(),
+                server_url: None,
+                message: "merge",
+                accept_clashes: false,
+                dry_run: false,
+            },
+            &mut |_| {},
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert!(
+            refused.contains("lib.rs has merge conflict markers: keep both sides' migrations"),
+            "{refused}"
+        );
+    }
     ok(root, &["checkout", "--ours", "src/lib.rs"]);
     let lib = std::fs::read_to_string(root.join("src/lib.rs")).unwrap();
     std::fs::write(root.join("src/lib.rs"), register(&lib, &name_b).unwrap()).unwrap();

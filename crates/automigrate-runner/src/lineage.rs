@@ -99,8 +99,9 @@ impl fmt::Display for Problem {
         match self {
             Problem::UnknownParent { name, parent } => write!(
                 f,
-                "{name} follows {parent}, which lib.rs does not register (taken out, or not \
-                 merged from its branch?)"
+                "{name} follows {parent}, which lib.rs does not register (not merged from its \
+                 branch? if it was taken out on purpose, make the `{KEY}` line of {name} name \
+                 the migration it follows now, and record the edit with `cargo xtask rehash`)"
             ),
             Problem::ParentAfter { name, parent } => write!(
                 f,

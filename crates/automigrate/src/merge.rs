@@ -107,6 +107,19 @@ pub async fn merge(merge: Merge<'_>, say: &mut dyn FnMut(&str)) -> anyhow::Resul
     } else {
         Some(dir.lock(commands::MIGRATION_DIR_WAIT).await?)
     };
+    // A lib.rs git left conflicted still lists both sides' entries, but does not build.
+    let lib = std::fs::read_to_string(dir.lib_rs())?;
+    if lib
+        .lines()
+        .any(|l| l.starts_with("<<<<<<<") || l.starts_with(">>>>>>>"))
+    {
+        bail!(
+            "{} has merge conflict markers: keep both sides' migrations (each `mod` line and \
+             each `Box::new(…::Migration)` entry, in order), then run --merge again. Nothing \
+             was written.",
+            dir.lib_rs().display()
+        );
+    }
     let lineage = dir.lineage()?;
     let problems = lineage.problems();
     if !problems.is_empty() {
