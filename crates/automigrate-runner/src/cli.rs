@@ -1,5 +1,5 @@
 //! The command line: sea-orm-migration's (same subcommands, flags and environment variables),
-//! plus `--sql`, `--to`, `stamp`, `current`, `history` and the lock.
+//! plus `--sql`, `--to`, `stamp`, `current`, `history`, `heads` and the lock.
 use std::io::Write as _;
 use std::time::Duration;
 

@@ -11,6 +11,9 @@
 //! - [`migrate_on_startup`], for those applications.
 //! - `automigrate.sum` ([`sums`]): run from its sources (`cargo run`), `up`, `fresh` and
 //!   `refresh` refuse a migration file edited since it was recorded; `status` lists them.
+//! - Each migration's `Follows:` line ([`lineage`]): run from its sources, `heads` lists the
+//!   migrations nothing follows, and `up`, `fresh` and `refresh` refuse two or more (branches
+//!   merged in git without `cargo xtask makemigration --merge`).
 //!
 //! The migration crate's `main.rs`:
 //!
