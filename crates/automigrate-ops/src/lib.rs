@@ -28,6 +28,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
 mod mysql;
+pub mod online;
 mod postgres;
 mod sqlite;
 
@@ -282,6 +283,8 @@ pub async fn alter_column(
 pub struct Batch {
     table: TableName,
     steps: Vec<Step>,
+    /// Made by [`online::alter_table`]: each step is carried out online.
+    online: bool,
 }
 
 enum Step {
@@ -304,6 +307,7 @@ pub fn alter_table(table: impl Into<TableName>) -> Batch {
     Batch {
         table: table.into(),
         steps: Vec::new(),
+        online: false,
     }
 }
 
@@ -359,6 +363,22 @@ impl Batch {
                 return Ok(());
             }
             return sqlite::rebuild(manager, &table, &edits).await;
+        }
+        if self.online {
+            for step in self.steps {
+                match step {
+                    Step::AlterColumn(defs) => {
+                        let (from, to) = *defs;
+                        online::alter_column(manager, table.clone(), from, to).await?
+                    }
+                    Step::AddColumn(c) => online::add_column(manager, table.clone(), *c).await?,
+                    Step::DropColumn(c) => online::drop_column(manager, table.clone(), &c).await?,
+                    Step::SetPrimaryKey(cols) => {
+                        online::set_primary_key(manager, table.clone(), cols).await?
+                    }
+                }
+            }
+            return Ok(());
         }
         for step in self.steps {
             match step {

@@ -250,3 +250,162 @@ pub(crate) async fn set_primary_key(
     }
     Ok(())
 }
+
+/// `lock_wait_timeout` of the connection (whole seconds, at least 1): how long a statement waits
+/// for a table's metadata lock; `None` puts the server's default back.
+pub(crate) async fn lock_timeout(
+    manager: &SchemaManager<'_>,
+    timeout: Option<std::time::Duration>,
+) -> Result<(), DbErr> {
+    let value = match timeout {
+        Some(t) => t.as_secs_f64().ceil().max(1.0).to_string(),
+        None => "DEFAULT".to_string(),
+    };
+    execute(manager, &format!("SET SESSION lock_wait_timeout = {value}")).await
+}
+
+/// True when the server refused the `ALGORITHM`/`LOCK` it was asked for.
+fn not_supported(e: &DbErr) -> bool {
+    let text = e.to_string();
+    text.contains("is not supported") && (text.contains("ALGORITHM") || text.contains("LOCK"))
+}
+
+/// The error of a change the server cannot make without blocking writes.
+fn copies(e: DbErr) -> DbErr {
+    if !not_supported(&e) {
+        return e;
+    }
+    DbErr::Migration(format!(
+        "{e}: MySQL/MariaDB can make this change only by copying the table, which blocks writes \
+         for as long as the copy takes; the online migration stops here instead. Make this change \
+         offline (`automigrate_ops::` instead of `automigrate_ops::online::` for this statement) \
+         when the table is quiet, or with an online schema change tool (gh-ost, \
+         pt-online-schema-change)"
+    ))
+}
+
+/// An `ALTER TABLE` pinned to `ALGORITHM=INSTANT`, else to `ALGORITHM=INPLACE, LOCK=NONE`: a
+/// change the server could only make by copying the table fails instead.
+async fn alter_in_place(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+    match execute(manager, &format!("{sql}, ALGORITHM=INSTANT")).await {
+        Err(e) if not_supported(&e) => {
+            execute(manager, &format!("{sql}, ALGORITHM=INPLACE, LOCK=NONE"))
+                .await
+                .map_err(copies)
+        }
+        other => other,
+    }
+}
+
+/// `CREATE INDEX … ALGORITHM=INPLACE LOCK=NONE`.
+pub(crate) async fn create_index_online(
+    manager: &SchemaManager<'_>,
+    index: &IndexCreateStatement,
+) -> Result<(), DbErr> {
+    let sql = index.to_string(MysqlQueryBuilder);
+    execute(manager, &format!("{sql} ALGORITHM=INPLACE LOCK=NONE"))
+        .await
+        .map_err(copies)
+}
+
+/// `DROP INDEX … ALGORITHM=INPLACE LOCK=NONE`.
+pub(crate) async fn drop_index_online(
+    manager: &SchemaManager<'_>,
+    index: &IndexDropStatement,
+) -> Result<(), DbErr> {
+    let sql = index.to_string(MysqlQueryBuilder);
+    execute(manager, &format!("{sql} ALGORITHM=INPLACE LOCK=NONE"))
+        .await
+        .map_err(copies)
+}
+
+/// [`alter_column`], its `MODIFY` pinned in place; the foreign keys a type change drops come
+/// back if the server refuses it.
+pub(crate) async fn alter_column_online(
+    manager: &SchemaManager<'_>,
+    table: &TableName,
+    from: &ColumnDef,
+    to: &ColumnDef,
+) -> Result<(), DbErr> {
+    let column = to.get_column_name();
+    let modify = Table::alter()
+        .table(table.table_ref())
+        .modify_column(crate::without_keys(to))
+        .to_string(MysqlQueryBuilder);
+    if render_type(MY, from) == render_type(MY, to) {
+        return alter_in_place(manager, &modify).await;
+    }
+    let keys = foreign_keys(manager, Some((&table.name, &column)), None).await?;
+    for fk in &keys {
+        drop_key(manager, fk).await?;
+    }
+    let modified = alter_in_place(manager, &modify).await;
+    for fk in &keys {
+        add_key(manager, fk).await?;
+    }
+    modified
+}
+
+/// A foreign key added in place: with `foreign_key_checks` off for this statement (InnoDB adds
+/// a key in place only so; the server copies the table otherwise), so enforced on every write
+/// from then on, then the rows already there checked by a read that takes no lock. If a row
+/// points nowhere, the key goes again and the error says so.
+pub(crate) async fn add_foreign_key_online(
+    manager: &SchemaManager<'_>,
+    foreign_key: &ForeignKeyCreateStatement,
+) -> Result<(), DbErr> {
+    let fk = foreign_key.get_foreign_key();
+    let (Some(table), Some(ref_table)) = (fk.get_table(), fk.get_ref_table()) else {
+        return Err(DbErr::Migration(
+            "add_foreign_key: the foreign key names no table (`.from(…)`, `.to(…)`)".into(),
+        ));
+    };
+    let name = fk.get_name().unwrap_or("").to_string();
+    let ident = |t: &TableRef| {
+        let mut sql = String::new();
+        MysqlQueryBuilder.prepare_table_ref_iden(t, &mut sql);
+        sql
+    };
+    let (child, parent) = (ident(table), ident(ref_table));
+    let add = foreign_key.to_string(MysqlQueryBuilder);
+    let what = format!("add foreign key {name}");
+    crate::online::guarded(manager, &what, async |m| {
+        execute(m, "SET SESSION foreign_key_checks = 0").await?;
+        let added = execute(m, &format!("{add}, ALGORITHM=INPLACE, LOCK=NONE")).await;
+        execute(m, "SET SESSION foreign_key_checks = 1").await?;
+        added.map_err(copies)
+    })
+    .await?;
+    let (columns, ref_columns) = (fk.get_columns(), fk.get_ref_columns());
+    let present: Vec<String> = columns
+        .iter()
+        .map(|c| format!("c.{} IS NOT NULL", q(c)))
+        .collect();
+    let matches: Vec<String> = columns
+        .iter()
+        .zip(&ref_columns)
+        .map(|(c, r)| format!("p.{} = c.{}", q(r), q(c)))
+        .collect();
+    let orphans = query(
+        manager,
+        &format!(
+            "SELECT 1 FROM {child} c WHERE {} AND NOT EXISTS \
+             (SELECT 1 FROM {parent} p WHERE {}) LIMIT 1",
+            present.join(" AND "),
+            matches.join(" AND ")
+        ),
+        vec![],
+        1,
+    )
+    .await?;
+    if orphans.is_empty() {
+        return Ok(());
+    }
+    let drop = format!("ALTER TABLE {child} DROP FOREIGN KEY {}", q(&name));
+    crate::online::guarded(manager, &what, async |m| execute(m, &drop).await).await?;
+    Err(DbErr::Migration(format!(
+        "{what}: rows of {child} point nowhere in {parent} ({}): the key is dropped again; \
+         fix those rows first",
+        columns.join(", ")
+    )))
+}

@@ -417,3 +417,247 @@ pub(crate) async fn alter_enum(
     }
     execute(manager, &format!("DROP TYPE {}", q(&old))).await
 }
+
+/// `SET LOCAL lock_timeout`: for the rest of the transaction, a statement waits for a lock at
+/// most this long.
+pub(crate) async fn lock_timeout(
+    manager: &SchemaManager<'_>,
+    timeout: std::time::Duration,
+) -> Result<(), DbErr> {
+    let sql = format!(
+        "SET LOCAL lock_timeout = '{}ms'",
+        timeout.as_millis().max(1)
+    );
+    execute(manager, &sql).await
+}
+
+/// The table of a `CREATE INDEX` as PostgreSQL's builder writes it (`"audit"."events"`), read
+/// back from the text: sea-query keeps it to itself.
+fn index_table(sql: &str) -> Option<String> {
+    // `CREATE [UNIQUE ]INDEX [CONCURRENTLY ][IF NOT EXISTS ]"name" ON <table> …`
+    let rest = &sql[sql.find("INDEX ")? + 6..];
+    let rest = rest.strip_prefix("CONCURRENTLY ").unwrap_or(rest);
+    let rest = rest.strip_prefix("IF NOT EXISTS ").unwrap_or(rest);
+    let (_, rest) = quoted_ident(rest)?;
+    let rest = rest.strip_prefix(" ON ")?;
+    let (first, after) = quoted_ident(rest)?;
+    match after.strip_prefix('.') {
+        Some(more) => {
+            let (second, _) = quoted_ident(more)?;
+            Some(format!("{first}.{second}"))
+        }
+        None => Some(first.to_string()),
+    }
+}
+
+/// A quoted identifier at the start of `text` (quotes kept), and what follows it.
+fn quoted_ident(text: &str) -> Option<(&str, &str)> {
+    let bytes = text.as_bytes();
+    if bytes.first() != Some(&b'"') {
+        return None;
+    }
+    let mut i = 1;
+    while i < bytes.len() {
+        if bytes[i] == b'"' {
+            if bytes.get(i + 1) == Some(&b'"') {
+                i += 2;
+                continue;
+            }
+            return Some((&text[..=i], &text[i + 1..]));
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Drops the index `name` of the table if a build that failed left it invalid.
+async fn drop_invalid_index(
+    manager: &SchemaManager<'_>,
+    table_sql: &str,
+    name: &str,
+) -> Result<(), DbErr> {
+    let rows = query(
+        manager,
+        &format!(
+            "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_index i \
+             JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE i.indrelid = {}::regclass AND c.relname = $1 AND NOT i.indisvalid",
+            crate::string_literal(PG, table_sql)
+        ),
+        vec![Value::from(name.to_string())],
+        1,
+    )
+    .await?;
+    for row in rows {
+        if let Some(index) = &row[0] {
+            execute(
+                manager,
+                &format!("DROP INDEX CONCURRENTLY IF EXISTS {index}"),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// `CREATE INDEX CONCURRENTLY`, outside any transaction: writes go on while it builds. An
+/// invalid index of the same name (a build that failed before) is dropped first; a build that
+/// fails (duplicates in a unique index, a deadlock) drops the invalid index it leaves.
+pub(crate) async fn create_index_concurrently(
+    manager: &SchemaManager<'_>,
+    index: &IndexCreateStatement,
+) -> Result<(), DbErr> {
+    let mut index = index.clone();
+    let sql = index.concurrently().to_string(PostgresQueryBuilder);
+    let name = index.get_index_spec().get_name().unwrap_or("").to_string();
+    let table = index_table(&sql);
+    if let Some(table) = &table {
+        drop_invalid_index(manager, table, &name).await?;
+    }
+    match execute(manager, &sql).await {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            if let Some(table) = &table {
+                let _ = drop_invalid_index(manager, table, &name).await;
+            }
+            Err(e)
+        }
+    }
+}
+
+/// A unique index built concurrently, then made the constraint (`ADD CONSTRAINT … UNIQUE USING
+/// INDEX`, which only takes a brief lock: the index is there).
+pub(crate) async fn add_unique_online(
+    manager: &SchemaManager<'_>,
+    table: &TableName,
+    name: &str,
+    columns: &[String],
+) -> Result<(), DbErr> {
+    let mut index = Index::create();
+    index.name(name).table(table.table_ref()).unique();
+    for c in columns {
+        index.col(Alias::new(c.as_str()));
+    }
+    create_index_concurrently(manager, &index).await?;
+    let sql = format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {}",
+        table.quoted(PG),
+        q(name),
+        q(name)
+    );
+    let what = format!("add unique constraint {name} to {}", table.name);
+    crate::online::guarded(manager, &what, async |m| execute(m, &sql).await).await
+}
+
+/// True when the table has a constraint `name` that is not validated yet (added `NOT VALID` by
+/// a try that failed after).
+async fn unvalidated(manager: &SchemaManager<'_>, table: &str, name: &str) -> Result<bool, DbErr> {
+    let rows = query(
+        manager,
+        &format!(
+            "SELECT 1 FROM pg_constraint WHERE conrelid = {}::regclass AND conname = $1 \
+             AND NOT convalidated",
+            crate::string_literal(PG, table)
+        ),
+        vec![Value::from(name.to_string())],
+        1,
+    )
+    .await?;
+    Ok(!rows.is_empty())
+}
+
+/// Adds a constraint `NOT VALID` (a brief lock, no scan), then validates it (a scan that lets
+/// writes go on); if the rows fail it, it is dropped again, and the error says why.
+async fn add_then_validate(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    name: &str,
+    add: &str,
+    what: &str,
+) -> Result<(), DbErr> {
+    if !unvalidated(manager, table, name).await? {
+        let sql = format!("{add} NOT VALID");
+        crate::online::guarded(manager, what, async |m| execute(m, &sql).await).await?;
+    }
+    let validate = format!("ALTER TABLE {table} VALIDATE CONSTRAINT {}", q(name));
+    let validated =
+        crate::online::guarded(manager, what, async |m| execute(m, &validate).await).await;
+    if let Err(e) = validated {
+        let drop = format!("ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {}", q(name));
+        let _ = crate::online::guarded(manager, what, async |m| execute(m, &drop).await).await;
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// `ADD CONSTRAINT … FOREIGN KEY … NOT VALID`, then `VALIDATE CONSTRAINT`.
+pub(crate) async fn add_foreign_key_online(
+    manager: &SchemaManager<'_>,
+    foreign_key: &ForeignKeyCreateStatement,
+) -> Result<(), DbErr> {
+    let fk = foreign_key.get_foreign_key();
+    let Some(table) = fk.get_table() else {
+        return Err(DbErr::Migration(
+            "add_foreign_key: the foreign key names no table (`.from(table, columns)`)".into(),
+        ));
+    };
+    let name = fk.get_name().unwrap_or("").to_string();
+    let mut table_sql = String::new();
+    PostgresQueryBuilder.prepare_table_ref_iden(table, &mut table_sql);
+    let add = foreign_key.to_string(PostgresQueryBuilder);
+    let what = format!("add foreign key {name}");
+    add_then_validate(manager, &table_sql, &name, &add, &what).await
+}
+
+/// `SET NOT NULL` without its scan under an ACCESS EXCLUSIVE lock: a `CHECK (col IS NOT NULL)`
+/// added `NOT VALID` and validated while writes go on proves it (PostgreSQL 12 and later), then
+/// goes.
+pub(crate) async fn set_not_null_online(
+    manager: &SchemaManager<'_>,
+    table: &TableName,
+    column: &str,
+) -> Result<(), DbErr> {
+    let table_sql = table.quoted(PG);
+    let check = format!("{}_{column}_not_null", table.name);
+    let add = format!(
+        "ALTER TABLE {table_sql} ADD CONSTRAINT {} CHECK ({} IS NOT NULL)",
+        q(&check),
+        q(column)
+    );
+    let what = format!("set {}.{column} NOT NULL", table.name);
+    add_then_validate(manager, &table_sql, &check, &add, &what).await?;
+    let set = format!(
+        "ALTER TABLE {table_sql} ALTER COLUMN {} SET NOT NULL",
+        q(column)
+    );
+    let drop = format!("ALTER TABLE {table_sql} DROP CONSTRAINT {}", q(&check));
+    crate::online::guarded(manager, &what, async |m| {
+        execute(m, &set).await?;
+        execute(m, &drop).await
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_of_an_index() {
+        let mut index = Index::create();
+        index
+            .name("idx ON y")
+            .table(("audit", "ev\"ents"))
+            .col("a")
+            .concurrently();
+        let sql = index.to_string(PostgresQueryBuilder);
+        assert_eq!(index_table(&sql).as_deref(), Some(r#""audit"."ev""ents""#));
+        let plain = Index::create()
+            .name("i")
+            .table("t")
+            .col("a")
+            .unique()
+            .to_string(PostgresQueryBuilder);
+        assert_eq!(index_table(&plain).as_deref(), Some(r#""t""#));
+    }
+}
