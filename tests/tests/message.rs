@@ -62,6 +62,7 @@ fn assert_title_only(source: &str) {
 #[test]
 fn render_file_writes_one_title_line() {
     let source = render_file(&FileSpec {
+        online: false,
         name: "m20261130_000000_message",
         follows: &[],
         message: HOSTILE,

@@ -37,6 +37,10 @@ pub struct FileSpec<'a> {
     /// The migrations it is generated on top of, for its `Follows:` line (the runner's
     /// `lineage`): the head of the history, the heads it merges, or none for the first one.
     pub follows: &'a [String],
+    /// Online mode (`--online`): the file runs without a transaction and calls
+    /// `automigrate_ops::online`, which carries each change out without blocking writes where
+    /// the backend can.
+    pub online: bool,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -74,6 +78,8 @@ struct Uses {
     ops: bool,
     /// The file calls its `execute_sql` helper.
     execute_sql: bool,
+    /// Online mode ([`FileSpec::online`]).
+    online: bool,
 }
 
 /// Renders the whole migration file. The text is laid out as rustfmt would; callers may still
@@ -89,6 +95,7 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
             shell_quote(&first_line(spec.message)),
         ),
         dropped_keys: crate::hazards::dropped_foreign_keys(spec.plan),
+        online: spec.online,
         ..Uses::default()
     };
     let up = render_body(spec.backend, spec.plan, &mut uses)?;
@@ -125,8 +132,17 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
         )
     };
     let blank = quote!(__automigrate_blank!(););
-    let no_transaction = (uses_added_enum_values(spec.plan) || uses_added_enum_values(&down_plan))
-        .then(|| {
+    let no_transaction = if spec.online && !spec.plan.is_empty() {
+        let comments = ONLINE_NO_TRANSACTION.map(comment_stmt);
+        Some(quote! {
+            #(#comments)*
+            fn use_transaction(&self) -> Option<bool> {
+                Some(false)
+            }
+            #blank
+        })
+    } else {
+        (uses_added_enum_values(spec.plan) || uses_added_enum_values(&down_plan)).then(|| {
             let comments = [
             "REVIEW(no-transaction): PostgreSQL cannot use an enum value in the transaction that",
             "added it (ALTER TYPE ... ADD VALUE), and this migration does, so it runs without",
@@ -140,7 +156,8 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
                 }
                 #blank
             }
-        });
+        })
+    };
     let merge = is_merge(spec);
     let up = migration_fn("up", &up, merge);
     let down = migration_fn("down", &down, merge);
@@ -225,6 +242,10 @@ fn header_lines(spec: &FileSpec) -> Vec<String> {
             lines.push(format!("  {}", clean_line(line)));
         }
     }
+    if spec.online {
+        lines.push(String::new());
+        lines.extend(ONLINE_HEADER.iter().map(|l| l.to_string()));
+    }
     if let Some(note) = crate::flavour::of(spec.backend).file_note() {
         lines.push(String::new());
         lines.extend(note.lines().map(clean_line));
@@ -241,6 +262,26 @@ pub fn follows_line(follows: &[String]) -> String {
         format!("Follows: {}", follows.join(", "))
     }
 }
+
+/// What the header of an online file says.
+const ONLINE_HEADER: [&str; 8] = [
+    "Online (`--online`): each change is carried out by `automigrate_ops::online`, so that",
+    "the application's writes go on: on PostgreSQL indexes are built CONCURRENTLY, foreign",
+    "keys and NOT NULL are validated without blocking writes, and every statement waits for",
+    "its lock at most `lock_timeout` and is tried again (AUTOMIGRATE_LOCK_TIMEOUT, 1 s, and",
+    "AUTOMIGRATE_LOCK_RETRIES, 10); on MySQL/MariaDB each ALTER is pinned to ALGORITHM=INSTANT",
+    "or INPLACE, LOCK=NONE (a change the server can only make by copying the table fails",
+    "instead) under `lock_wait_timeout`; on SQLite (one writer) the mode changes nothing.",
+    "It runs without a transaction: see `use_transaction` below.",
+];
+
+/// The comment on an online file's `use_transaction`.
+const ONLINE_NO_TRANSACTION: [&str; 4] = [
+    "REVIEW(no-transaction): online, this migration runs without a transaction, so that",
+    "PostgreSQL can build indexes CONCURRENTLY and no lock is held longer than its statement:",
+    "if a statement fails, the ones before it stay applied (fix the cause, then finish or",
+    "undo them by hand). Each online operation retries on its own after a lock timeout.",
+];
 
 /// A line of text for a comment: control and bidirectional-formatting characters become spaces.
 fn clean_line(line: &str) -> String {
@@ -393,7 +434,8 @@ fn batch(backend: Backend, changes: &[Change], uses: &mut Uses) -> Vec<TokenStre
     let table = changes[0].table().unwrap_or_default();
     let mut chain = {
         let t = table_ref(backend, table);
-        quote!(ops::alter_table(#t))
+        let module = ops_module(uses);
+        quote!(#module::alter_table(#t))
     };
     let mut after = Vec::new();
     for change in changes {
@@ -465,7 +507,30 @@ fn str_list(items: &[String]) -> TokenStream {
 fn op(uses: &mut Uses, name: &str, args: &[TokenStream]) -> TokenStream {
     uses.ops = true;
     let name = Ident::new(name, Span::call_site());
-    quote!(ops::#name(manager, #(#args),*).await?;)
+    let module = ops_module(uses);
+    quote!(#module::#name(manager, #(#args),*).await?;)
+}
+
+/// `ops`, or `ops::online` in online mode.
+fn ops_module(uses: &Uses) -> TokenStream {
+    if uses.online {
+        quote!(ops::online)
+    } else {
+        quote!(ops)
+    }
+}
+
+/// `manager.<method>(<statement>).await?;`, or in online mode
+/// `ops::online::<online>(manager, <statement>).await?;`.
+fn manager_call(uses: &mut Uses, method: &str, online: &str, stmt: TokenStream) -> TokenStream {
+    if uses.online {
+        uses.ops = true;
+        let online = Ident::new(online, Span::call_site());
+        quote!(ops::online::#online(manager, #stmt).await?;)
+    } else {
+        let method = Ident::new(method, Span::call_site());
+        quote!(manager.#method(#stmt).await?;)
+    }
 }
 
 fn statement(
@@ -491,18 +556,14 @@ fn statement_code(
     Ok(match change {
         Change::RenameTable { from, to } => {
             let (from, to) = (t(from), lit(bare(backend, to)));
-            vec![quote! {
-                manager.rename_table(Table::rename().table(#from, #to).to_owned()).await?;
-            }]
+            let stmt = quote!(Table::rename().table(#from, #to).to_owned());
+            vec![manager_call(uses, "rename_table", "run", stmt)]
         }
         // RENAME COLUMN is a statement of its own: PostgreSQL does not combine it with others.
         Change::RenameColumn { table, from, to } => {
             let (table, from, to) = (t(table), lit(from), lit(to));
-            vec![quote! {
-                manager
-                    .alter_table(Table::alter().table(#table).rename_column(#from, #to).to_owned())
-                    .await?;
-            }]
+            let stmt = quote!(Table::alter().table(#table).rename_column(#from, #to).to_owned());
+            vec![manager_call(uses, "alter_table", "run", stmt)]
         }
         Change::CreateNamespace(n) => {
             vec![execute(
@@ -531,9 +592,8 @@ fn statement_code(
         Change::CreateTable(table) => create_table(backend, table, uses),
         Change::DropTable(table) => {
             let table = t(&table.name);
-            vec![quote! {
-                manager.drop_table(Table::drop().table(#table).to_owned()).await?;
-            }]
+            let stmt = quote!(Table::drop().table(#table).to_owned());
+            vec![manager_call(uses, "drop_table", "run", stmt)]
         }
         Change::AddColumn { table, column } => {
             let def = column_def(backend, column, false, false, uses);
@@ -557,7 +617,7 @@ fn statement_code(
                 "add_unique",
                 &[t(table), lit(name), str_list(&index.columns)],
             )],
-            _ => vec![create_index(backend, table, index)],
+            _ => vec![create_index(backend, table, index, uses)],
         },
         // A unique one is found by its columns: its name differs between backends.
         Change::DropIndex { table, index } if index.unique => {
@@ -570,9 +630,8 @@ fn statement_code(
         Change::DropIndex { table, index } => {
             let name = lit(&index_name(backend, table, index));
             let table = t(table);
-            vec![quote! {
-                manager.drop_index(Index::drop().name(#name).table(#table).to_owned()).await?;
-            }]
+            let stmt = quote!(Index::drop().name(#name).table(#table).to_owned());
+            vec![manager_call(uses, "drop_index", "drop_index", stmt)]
         }
         Change::AddForeignKey { table, fk } => {
             let fk = foreign_key(backend, table, fk);
@@ -640,16 +699,13 @@ fn index_name(backend: Backend, table: &str, index: &Index) -> String {
         .unwrap_or_else(|| format!("idx-{table}-{}", index.columns.join("-")))
 }
 
-fn create_index(backend: Backend, table: &str, index: &Index) -> TokenStream {
+fn create_index(backend: Backend, table: &str, index: &Index, uses: &mut Uses) -> TokenStream {
     let name = lit(&index_name(backend, table, index));
     let table = table_ref(backend, table);
     let cols = index.columns.iter().map(|c| lit(c));
     let unique = index.unique.then(|| quote!(.unique()));
-    quote! {
-        manager
-            .create_index(Index::create().name(#name).table(#table)#(.col(#cols))*#unique.to_owned())
-            .await?;
-    }
+    let stmt = quote!(Index::create().name(#name).table(#table)#(.col(#cols))*#unique.to_owned());
+    manager_call(uses, "create_index", "create_index", stmt)
 }
 
 /// One column bare, several as a tuple.
@@ -751,7 +807,12 @@ fn create_table(backend: Backend, t: &Table, uses: &mut Uses) -> Vec<TokenStream
             None => quote!(.check(Check::unnamed(Expr::cust(#expr)))),
         });
     }
-    out.push(quote!(manager.create_table(#chain.to_owned()).await?;));
+    out.push(manager_call(
+        uses,
+        "create_table",
+        "run",
+        quote!(#chain.to_owned()),
+    ));
     if t.comment.is_some() {
         let args = [table_ref(backend, name), option_lit(t.comment.as_deref())];
         out.push(op(uses, "set_table_comment", &args));
@@ -764,7 +825,7 @@ fn create_table(backend: Backend, t: &Table, uses: &mut Uses) -> Vec<TokenStream
             && ((i.columns.len() == 1 && (i.name.is_none() || i.constraint))
                 || (i.constraint && i.columns.len() > 1));
         if !inline {
-            out.push(create_index(backend, &t.name, i));
+            out.push(create_index(backend, &t.name, i, uses));
         }
     }
     out
@@ -1042,7 +1103,7 @@ fn review_lines(change: &Change, uses: &Uses) -> Vec<String> {
     };
     let mut out = candidate_lines(change, uses);
     out.extend(
-        crate::hazards::of_in(change, backend, &uses.dropped_keys)
+        crate::hazards::of_mode(change, backend, &uses.dropped_keys, uses.online)
             .iter()
             .flat_map(|h| hazard_lines(h, uses)),
     );
@@ -1132,8 +1193,14 @@ fn hazard_lines(h: &crate::hazards::Hazard, uses: &Uses) -> Vec<String> {
         None => {}
     }
     text.push('.');
-    if let Some(alt) = &h.alternative {
-        let _ = write!(text, " Safer: {alt}.");
+    match (&h.online, &h.alternative) {
+        (Some(online), _) => {
+            let _ = write!(text, " Online: {online}.");
+        }
+        (None, Some(alt)) => {
+            let _ = write!(text, " Safer: {alt}.");
+        }
+        (None, None) => {}
     }
     wrap(&text, 80)
         .into_iter()

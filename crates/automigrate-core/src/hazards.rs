@@ -13,6 +13,8 @@ pub struct Hazard {
     pub table: String,
     pub reason: String,
     pub alternative: Option<String>,
+    /// In online mode, what the online plan does about it on this backend.
+    pub online: Option<String>,
 }
 
 impl Hazard {
@@ -27,6 +29,7 @@ impl Hazard {
             table: table.to_string(),
             reason,
             alternative: alternative.map(str::to_string),
+            online: None,
         }
     }
 
@@ -195,6 +198,24 @@ pub fn of_in(
     }
     // What carrying it out costs on this backend.
     out.extend(flavour.cost(change));
+    out
+}
+
+/// [`of_in`]; with `online`, each hazard says what the online plan
+/// (`makemigration --online`) does about it on this backend, where it does something.
+pub fn of_mode(
+    change: &Change,
+    backend: Backend,
+    dropped: &std::collections::BTreeSet<KeyOf>,
+    online: bool,
+) -> Vec<Hazard> {
+    let mut out = of_in(change, backend, dropped);
+    if online {
+        let flavour = crate::flavour::of(backend);
+        for h in &mut out {
+            h.online = flavour.online_plan(h.code).map(str::to_string);
+        }
+    }
     out
 }
 

@@ -636,6 +636,7 @@ fn child(backend: Backend, n: usize, url: &str) {
     m.begin();
     let rows = BTreeMap::new();
     let source = render_file(&FileSpec {
+        online: false,
         name: "m20261130_000000_bench",
         follows: &[],
         message: "bench",
@@ -673,6 +674,7 @@ fn child(backend: Backend, n: usize, url: &str) {
     let t = Instant::now();
     let whole = diff(&empty, &declared);
     let whole_source = render_file(&FileSpec {
+        online: false,
         name: "m20261130_000000_bench",
         follows: &[],
         message: "first",

@@ -105,6 +105,12 @@ enum Command {
         /// server instead of a temporary SQLite one. Default: SHADOW_DATABASE_URL.
         #[arg(long, value_name = "URL", requires = "merge")]
         replay_url: Option<String>,
+        /// Write the migration to run while the application writes (`automigrate_ops::online`:
+        /// PostgreSQL indexes CONCURRENTLY, keys NOT VALID then validated, lock_timeout with
+        /// retries; MySQL/MariaDB ALTERs pinned in place); also `online = true` in
+        /// automigrate.toml.
+        #[arg(long)]
+        online: bool,
     },
     /// Exit 0 when the entities and the database agree, 1 when they differ (with a report).
     Check {
@@ -377,6 +383,7 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
             no_input,
             strict,
             replace,
+            online,
             ..
         } => {
             let message = message.unwrap_or_default();
@@ -387,6 +394,7 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
                 renames,
                 strict,
                 replace,
+                online,
             };
             use std::io::IsTerminal as _;
             // JSON mode never asks: rename candidates are answered No, as in CI.

@@ -917,6 +917,7 @@ async fn make(
         plan: &analysis.plan,
         rows: &analysis.rows,
         declined: &analysis.declined,
+        online: options.online || project.config.online,
     })?;
     let source = rustfmt(&source);
     let report = analysis.report();
@@ -965,6 +966,9 @@ pub struct MakeOptions {
     /// Write the newest migration, not applied yet, again (`--replace`): it is taken out first,
     /// and put back if anything fails.
     pub replace: Option<String>,
+    /// Online mode (`--online`, or `online = true` in `automigrate.toml`): the migration is
+    /// written to run while the application writes (`automigrate_ops::online`).
+    pub online: bool,
 }
 
 /// Formats with rustfmt when it is installed; the generated text is already laid out the same

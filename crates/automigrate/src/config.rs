@@ -15,6 +15,9 @@
 //! # PostgreSQL: the schema the migrations run in, as the migration crate's DATABASE_SCHEMA
 //! # (or `-s`) says; the environment's DATABASE_SCHEMA and `cargo xtask -s` take precedence.
 //! database_schema = "app"
+//! # Write every migration online, as `makemigration --online` does: changes carried out so
+//! # that the application's writes go on (`automigrate_ops::online`).
+//! online = true
 //! # The same, for one table.
 //! [tables.users]
 //! owns = ["defaults", "uniques"]
@@ -53,6 +56,9 @@ pub struct Config {
     /// sea-orm-migration's `DATABASE_SCHEMA`; `None` keeps the connection's own.
     #[serde(default)]
     pub database_schema: Option<String>,
+    /// Write migrations in online mode, as `makemigration --online`.
+    #[serde(default)]
+    pub online: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -158,6 +164,12 @@ mod tests {
                 .to_string()
                 .contains("`checks` is not a kind")
         );
+    }
+
+    #[test]
+    fn online() {
+        assert!(toml::from_str::<Config>("online = true").unwrap().online);
+        assert!(!Config::default().online);
     }
 
     #[test]

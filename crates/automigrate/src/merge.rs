@@ -213,6 +213,7 @@ pub async fn merge(merge: Merge<'_>, say: &mut dyn FnMut(&str)) -> anyhow::Resul
     let message = commands::message_title(merge.message);
     let name = commands::migration_name(&message, chrono::Utc::now(), &registered)?;
     let source = commands::rustfmt(&render_file(&FileSpec {
+        online: false,
         message: &message,
         backend: analysis.backend,
         plan: &Plan::default(),

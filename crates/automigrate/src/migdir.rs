@@ -516,6 +516,7 @@ mod tests {
         let plan = automigrate_core::diff::Plan::default();
         let render = |follows: &[String]| {
             render_file(&FileSpec {
+                online: false,
                 message: "a message",
                 backend: automigrate_core::Backend::Sqlite,
                 plan: &plan,

@@ -102,6 +102,7 @@ fn blog(backend: Backend) -> Schema {
 fn render(backend: Backend, from: &Schema, to: &Schema, message: &str) -> String {
     let plan = crate::diff(from, to);
     render_file(&FileSpec {
+        online: false,
         name: "m20261130_000000_test",
         follows: &[],
         message,
@@ -210,6 +211,67 @@ fn postgres_alters_columns_in_place() {
     insta::assert_snapshot!(postgres_in_place());
 }
 
+/// The load test's changes (an index, a foreign key, a NOT NULL and a unique), online.
+fn online(b: Backend) -> String {
+    let mut v1 = blog(b);
+    let posts = v1.tables.get_mut("posts").unwrap();
+    posts.foreign_keys.clear();
+    let mut v2 = v1.clone();
+    let posts = v2.tables.get_mut("posts").unwrap();
+    posts.foreign_keys = blog(b).tables["posts"].foreign_keys.clone();
+    posts.columns[2].nullable = false;
+    posts.indexes = vec![
+        Index {
+            name: Some("idx-posts-user_id".into()),
+            columns: vec!["user_id".into()],
+            unique: false,
+            constraint: false,
+        },
+        Index {
+            name: Some("posts_user_id_id_key".into()),
+            columns: vec!["user_id".into(), "id".into()],
+            unique: true,
+            constraint: true,
+        },
+    ];
+    let plan = crate::diff(&v1, &v2);
+    render_file(&FileSpec {
+        online: true,
+        name: "m20261130_000000_test",
+        message: "online changes",
+        backend: b,
+        plan: &plan,
+        rows: &BTreeMap::from([("posts".to_string(), 10_000_000)]),
+        declined: &[],
+        follows: &["m20261129_000000_before".into()],
+    })
+    .unwrap()
+}
+
+#[test]
+fn online_postgres() {
+    let source = online(Backend::Postgres);
+    assert!(!source.contains("manager.create_index"), "{source}");
+    insta::assert_snapshot!(source);
+}
+
+#[test]
+fn online_mysql() {
+    insta::assert_snapshot!(online(Backend::MySql));
+}
+
+/// Online, SQLite's file says the mode changes nothing there, and its hazards are the same.
+#[test]
+fn online_on_sqlite_changes_no_hazard() {
+    let source = online(Backend::Sqlite);
+    assert!(
+        source.contains("on SQLite (one writer) the mode changes nothing"),
+        "{source}"
+    );
+    assert!(!source.contains("Online: "), "{source}");
+    assert!(source.contains("ops::online::add_foreign_key"), "{source}");
+}
+
 fn mysql_whole_columns() -> String {
     let b = Backend::MySql;
     let v1 = blog(b);
@@ -228,6 +290,7 @@ fn mysql_modifies_whole_columns() {
 fn empty() -> String {
     let plan = Plan::default();
     render_file(&FileSpec {
+        online: false,
         name: "m20261130_000000_test",
         follows: &[],
         message: "backfill slugs",
@@ -247,6 +310,7 @@ fn empty_migration() {
 /// `makemigration --merge`: follows both heads, changes nothing, and says so.
 fn merge() -> String {
     render_file(&FileSpec {
+        online: false,
         name: "m20261130_000002_merge",
         follows: &["m20261130_000000_a".into(), "m20261130_000001_b".into()],
         message: "merge",
@@ -269,6 +333,7 @@ fn render_declined(backend: Backend, from: &Schema, to: &Schema) -> String {
     let declined = crate::renames::candidates(&plan);
     assert!(!declined.is_empty(), "no candidates in {plan:#?}");
     render_file(&FileSpec {
+        online: false,
         name: "m20261130_000000_test",
         follows: &[],
         message: "renames",
@@ -334,6 +399,7 @@ fn the_rename_command_quotes_the_message_for_a_shell() {
     let plan = crate::diff(&v1, &v2);
     let declined = crate::renames::candidates(&plan);
     let source = render_file(&FileSpec {
+        online: false,
         name: "m20261130_000000_test",
         follows: &[],
         message: "it's \"x\" \\ $HOME\nsecond line",
@@ -475,6 +541,8 @@ fn every_snapshot_case_is_rustfmt_clean() {
             declined_postgres(),
         ),
         ("declined_rename_on_sqlite", declined_sqlite()),
+        ("online_postgres", online(Backend::Postgres)),
+        ("online_mysql", online(Backend::MySql)),
     ];
     for (case, source) in cases {
         assert_rustfmt_clean(case, &source);
@@ -482,8 +550,13 @@ fn every_snapshot_case_is_rustfmt_clean() {
 }
 
 fn render_plan(backend: Backend, changes: Vec<Change>, message: &str) -> String {
+    render_plan_mode(backend, changes, message, false)
+}
+
+fn render_plan_mode(backend: Backend, changes: Vec<Change>, message: &str, online: bool) -> String {
     let plan = Plan { changes };
     render_file(&FileSpec {
+        online,
         name: "m20261130_000000_test",
         follows: &[],
         message,
@@ -731,9 +804,11 @@ fn kitchen_sink(b: Backend, scale: usize) -> Vec<Change> {
 fn every_statement_is_rustfmt_clean_at_any_width() {
     for b in [Backend::Sqlite, Backend::Postgres, Backend::MySql] {
         for scale in 0..24 {
-            let source = render_plan(b, kitchen_sink(b, scale), "kitchen sink");
-            assert!(!source.contains("__automigrate"), "{source}");
-            assert_rustfmt_clean(&format!("{b:?} at scale {scale}"), &source);
+            for online in [false, true] {
+                let source = render_plan_mode(b, kitchen_sink(b, scale), "kitchen sink", online);
+                assert!(!source.contains("__automigrate"), "{source}");
+                assert_rustfmt_clean(&format!("{b:?} at scale {scale}, online {online}"), &source);
+            }
         }
     }
 }
@@ -773,6 +848,7 @@ fn no_text_becomes_code() {
         let declined = crate::renames::candidates(&plan);
         for declined in [&declined[..], &[]] {
             let source = render_file(&FileSpec {
+                online: false,
                 name: "m20261130_000000_test",
                 follows: &[format!("m1{evil}"), evil.to_string()],
                 message: &format!("{evil}\n{evil}"),

@@ -27,6 +27,10 @@ pub trait Flavour: Sync {
 
     /// What the header of a file generated against this backend must say of it.
     fn file_note(&self) -> Option<&'static str>;
+
+    /// What the online plan (`automigrate_ops::online`) does here about the hazard `code`,
+    /// where it does something.
+    fn online_plan(&self, code: &str) -> Option<&'static str>;
 }
 
 /// The flavour of `backend`.

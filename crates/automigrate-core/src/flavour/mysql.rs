@@ -55,4 +55,20 @@ impl Flavour for MySql {
              before it stay applied. Fix the cause, then finish or undo them by hand.",
         )
     }
+
+    fn online_plan(&self, code: &str) -> Option<&'static str> {
+        Some(match code {
+            "table-copy" => {
+                "the MODIFY is pinned to ALGORITHM=INPLACE, LOCK=NONE: where the server can only \
+                 copy the table, the migration fails here instead of blocking writes (then make this \
+                 change offline, with `automigrate_ops::`, or with an online schema change tool)"
+            }
+            "add-foreign-key" => {
+                "it is added in place with foreign_key_checks off (so enforced from then on), then a \
+                 read that takes no lock checks the rows; rows that point nowhere make it fail, and \
+                 the key is dropped again"
+            }
+            _ => return None,
+        })
+    }
 }

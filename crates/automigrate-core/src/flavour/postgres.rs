@@ -59,4 +59,31 @@ impl Flavour for Postgres {
     fn file_note(&self) -> Option<&'static str> {
         None
     }
+
+    fn online_plan(&self, code: &str) -> Option<&'static str> {
+        Some(match code {
+            "index-lock" => {
+                "it is built CONCURRENTLY, outside a transaction: writes go on while it builds"
+            }
+            "add-unique" => {
+                "its index is built CONCURRENTLY, then made the constraint (ADD CONSTRAINT ... USING \
+                 INDEX, a brief lock): writes go on; duplicates still make it fail"
+            }
+            "add-foreign-key" => {
+                "it is added NOT VALID (a brief lock), then VALIDATE CONSTRAINT checks the rows while \
+                 writes go on; rows that point nowhere still make it fail"
+            }
+            "set-not-null" => {
+                "a CHECK (column IS NOT NULL) NOT VALID is validated while writes go on, then SET NOT \
+                 NULL uses it instead of scanning under an ACCESS EXCLUSIVE lock; NULLs still make it \
+                 fail"
+            }
+            "table-rewrite" => {
+                "not avoided: the rewrite still holds an ACCESS EXCLUSIVE lock throughout \
+                 (lock_timeout only bounds the wait for it); on a large table, expand and contract: \
+                 add a new column, backfill it in batches, switch to it, drop the old one"
+            }
+            _ => return None,
+        })
+    }
 }

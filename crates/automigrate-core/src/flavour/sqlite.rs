@@ -31,6 +31,11 @@ impl Flavour for Sqlite {
     fn file_note(&self) -> Option<&'static str> {
         None
     }
+
+    /// One writer at a time: the online mode changes nothing here.
+    fn online_plan(&self, _code: &str) -> Option<&'static str> {
+        None
+    }
 }
 
 /// True when SQLite carries out the change by rebuilding its table (`automigrate_ops`): it
