@@ -979,3 +979,90 @@ pub mod survival {
             .entity(measure::Entity)
     }
 }
+
+/// Online plans (issue 18): `after()` adds to `events`, bare in `before()`, an index
+/// (`user_id`), a foreign key (`user_id` → `users.id`), a NOT NULL (`kind`) and a unique
+/// (`user_id`, `code`): the load test's four changes.
+pub mod online {
+    use automigrate::Entities;
+
+    pub mod user {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "users")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i32,
+            pub name: String,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod before {
+        pub mod event {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "events")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                pub user_id: i32,
+                pub code: i32,
+                pub kind: Option<String>,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+    }
+
+    pub mod after {
+        pub mod event {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "events")]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i32,
+                #[sea_orm(indexed, unique_key = "user_code")]
+                pub user_id: i32,
+                #[sea_orm(unique_key = "user_code")]
+                pub code: i32,
+                pub kind: String,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {
+                #[sea_orm(
+                    belongs_to = "super::super::user::Entity",
+                    from = "Column::UserId",
+                    to = "super::super::user::Column::Id"
+                )]
+                User,
+            }
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+    }
+
+    pub fn before() -> Entities {
+        Entities::new()
+            .entity(user::Entity)
+            .entity(before::event::Entity)
+    }
+
+    pub fn after() -> Entities {
+        Entities::new()
+            .entity(user::Entity)
+            .entity(after::event::Entity)
+    }
+}

@@ -240,6 +240,29 @@ impl MigrationCrate {
         .await
     }
 
+    /// `cargo xtask makemigration --online`, through the library.
+    pub async fn makemigration_online(
+        &self,
+        db: &TestDb,
+        entities: &Entities,
+        message: &str,
+    ) -> anyhow::Result<Outcome> {
+        commands::makemigration(
+            &Project {
+                database_url: &db.url,
+                migration_dir: &self.root,
+                entities,
+                config: Default::default(),
+            },
+            message,
+            commands::MakeOptions {
+                online: true,
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
     /// `cargo run -p migration -- <args>`: builds the crate and runs its command line.
     pub fn run(&self, db: &TestDb, args: &[&str]) -> anyhow::Result<String> {
         let out = cargo()

@@ -308,15 +308,22 @@ pub(crate) async fn create_index_online(
         .map_err(copies)
 }
 
-/// `DROP INDEX … ALGORITHM=INPLACE LOCK=NONE`.
+/// `ALTER TABLE … DROP INDEX …` pinned in place (MariaDB's `DROP INDEX` takes no `ALGORITHM`).
 pub(crate) async fn drop_index_online(
     manager: &SchemaManager<'_>,
     index: &IndexDropStatement,
 ) -> Result<(), DbErr> {
+    // sea-query keeps the table to itself: read back from `DROP INDEX `name` ON `table``.
     let sql = index.to_string(MysqlQueryBuilder);
-    execute(manager, &format!("{sql} ALGORITHM=INPLACE LOCK=NONE"))
-        .await
-        .map_err(copies)
+    let Some((name, table)) = sql
+        .strip_prefix("DROP INDEX ")
+        .and_then(|rest| rest.split_once("` ON "))
+    else {
+        return Err(DbErr::Migration(format!(
+            "drop_index: the statement names no table (`.table(…)`): {sql}"
+        )));
+    };
+    alter_in_place(manager, &format!("ALTER TABLE {table} DROP INDEX {name}`")).await
 }
 
 /// [`alter_column`], its `MODIFY` pinned in place; the foreign keys a type change drops come
@@ -369,7 +376,7 @@ pub(crate) async fn add_foreign_key_online(
     let (child, parent) = (ident(table), ident(ref_table));
     let add = foreign_key.to_string(MysqlQueryBuilder);
     let what = format!("add foreign key {name}");
-    crate::online::guarded(manager, &what, async |m| {
+    crate::online::guard!(manager, &what, |m| [add] {
         execute(m, "SET SESSION foreign_key_checks = 0").await?;
         let added = execute(m, &format!("{add}, ALGORITHM=INPLACE, LOCK=NONE")).await;
         execute(m, "SET SESSION foreign_key_checks = 1").await?;
@@ -402,7 +409,7 @@ pub(crate) async fn add_foreign_key_online(
         return Ok(());
     }
     let drop = format!("ALTER TABLE {child} DROP FOREIGN KEY {}", q(&name));
-    crate::online::guarded(manager, &what, async |m| execute(m, &drop).await).await?;
+    crate::online::guard!(manager, &what, |m| [drop] { execute(m, &drop).await }).await?;
     Err(DbErr::Migration(format!(
         "{what}: rows of {child} point nowhere in {parent} ({}): the key is dropped again; \
          fix those rows first",

@@ -111,6 +111,23 @@ pub(crate) fn is_lock_timeout(e: &DbErr) -> bool {
     text.contains("due to lock timeout") || text.contains("Lock wait timeout exceeded")
 }
 
+/// One try of an operation: a future that borrows only the manager it runs on (what it needs
+/// otherwise it owns, cloned for each try), so that it is `Send` for `async_trait`.
+pub(crate) type Try<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), DbErr>> + Send + 'a>>;
+
+/// `guarded(manager, what, |m| …)`, the closure's body an `async move` block that owns a clone
+/// of each of the values listed in brackets.
+macro_rules! guard {
+    ($manager:expr, $what:expr, |$m:ident| [$($c:ident),*] $body:block) => {
+        $crate::online::guarded($manager, $what, |$m| {
+            $(let $c = $c.clone();)*
+            Box::pin(async move $body)
+        })
+    };
+}
+pub(crate) use guard;
+
 /// Runs `f` under the lock timeout, trying it again after a pause when a statement of it gave
 /// up waiting for a lock. On PostgreSQL `f` runs in a transaction of its own (`SET LOCAL
 /// lock_timeout`): a try that gave up is rolled back whole. On MySQL/MariaDB, on a connection of
@@ -119,7 +136,7 @@ pub(crate) fn is_lock_timeout(e: &DbErr) -> bool {
 /// one that finds what is done already). On SQLite, `f` as it is.
 pub(crate) async fn guarded<F>(manager: &SchemaManager<'_>, what: &str, f: F) -> Result<(), DbErr>
 where
-    F: AsyncFn(&SchemaManager<'_>) -> Result<(), DbErr>,
+    F: for<'a> Fn(&'a SchemaManager<'a>) -> Try<'a> + Send + Sync,
 {
     let backend = manager.get_database_backend();
     if backend == DbBackend::Sqlite {
@@ -181,7 +198,7 @@ pub async fn create_index(
     match manager.get_database_backend() {
         DbBackend::Postgres => postgres::create_index_concurrently(manager, &index).await,
         DbBackend::MySql => {
-            guarded(manager, &format!("create index {name}"), async |m| {
+            guard!(manager, &format!("create index {name}"), |m| [index] {
                 mysql::create_index_online(m, &index).await
             })
             .await
@@ -201,7 +218,7 @@ pub async fn drop_index(
             manager.drop_index(index.concurrently().to_owned()).await
         }
         DbBackend::MySql => {
-            guarded(manager, "drop index", async |m| {
+            guard!(manager, "drop index", |m| [index] {
                 mysql::drop_index_online(m, &index).await
             })
             .await
@@ -269,13 +286,13 @@ pub async fn alter_column(
             } else {
                 from
             };
-            guarded(manager, &what, async |m| {
+            guard!(manager, &what, |m| [table, from, to] {
                 postgres::alter_column(m, &table, &from, &to).await
             })
             .await
         }
         DbBackend::MySql => {
-            guarded(manager, &what, async |m| {
+            guard!(manager, &what, |m| [table, from, to] {
                 mysql::alter_column_online(m, &table, &from, &to).await
             })
             .await
@@ -292,8 +309,8 @@ pub async fn add_column(
 ) -> Result<(), DbErr> {
     let (table, column) = (table.into(), column.into_column_def());
     let what = format!("add column {}.{}", table.name, column.get_column_name());
-    guarded(manager, &what, async |m| {
-        crate::add_column(m, table.clone(), column.clone()).await
+    guard!(manager, &what, |m| [table, column] {
+        crate::add_column(m, table, column).await
     })
     .await
 }
@@ -306,8 +323,9 @@ pub async fn drop_column(
 ) -> Result<(), DbErr> {
     let table = table.into();
     let what = format!("drop column {}.{column}", table.name);
-    guarded(manager, &what, async |m| {
-        crate::drop_column(m, table.clone(), column).await
+    let column = column.to_string();
+    guard!(manager, &what, |m| [table, column] {
+        crate::drop_column(m, table, &column).await
     })
     .await
 }
@@ -325,8 +343,8 @@ where
     let table = table.into();
     let columns: Vec<String> = columns.into_iter().map(Into::into).collect();
     let what = format!("set the primary key of {}", table.name);
-    guarded(manager, &what, async |m| {
-        crate::set_primary_key(m, table.clone(), columns.clone()).await
+    guard!(manager, &what, |m| [table, columns] {
+        crate::set_primary_key(m, table, columns).await
     })
     .await
 }
@@ -344,8 +362,8 @@ where
     let table = table.into();
     let columns: Vec<String> = columns.into_iter().map(Into::into).collect();
     let what = format!("drop the foreign key of {}", table.name);
-    guarded(manager, &what, async |m| {
-        crate::drop_foreign_key(m, table.clone(), columns.clone()).await
+    guard!(manager, &what, |m| [table, columns] {
+        crate::drop_foreign_key(m, table, columns).await
     })
     .await
 }
@@ -363,8 +381,8 @@ where
     let table = table.into();
     let columns: Vec<String> = columns.into_iter().map(Into::into).collect();
     let what = format!("drop the unique constraint of {}", table.name);
-    guarded(manager, &what, async |m| {
-        crate::drop_unique(m, table.clone(), columns.clone()).await
+    guard!(manager, &what, |m| [table, columns] {
+        crate::drop_unique(m, table, columns).await
     })
     .await
 }
@@ -373,10 +391,10 @@ where
 /// timeout.
 pub async fn run<S>(manager: &SchemaManager<'_>, statement: S) -> Result<(), DbErr>
 where
-    S: sea_orm_migration::sea_orm::StatementBuilder + Clone,
+    S: sea_orm_migration::sea_orm::StatementBuilder + Clone + Send + Sync + 'static,
 {
-    guarded(manager, "run a statement", async |m| {
-        m.execute(statement.clone()).await
+    guard!(manager, "run a statement", |m| [statement] {
+        m.execute(statement).await
     })
     .await
 }
@@ -396,8 +414,9 @@ pub async fn set_table_comment(
 ) -> Result<(), DbErr> {
     let table = table.into();
     let what = format!("comment on {}", table.name);
-    guarded(manager, &what, async |m| {
-        crate::set_table_comment(m, table.clone(), comment).await
+    let comment = comment.map(str::to_string);
+    guard!(manager, &what, |m| [table, comment] {
+        crate::set_table_comment(m, table, comment.as_deref()).await
     })
     .await
 }
@@ -411,8 +430,9 @@ pub async fn set_column_comment(
 ) -> Result<(), DbErr> {
     let table = table.into();
     let what = format!("comment on {}.{column}", table.name);
-    guarded(manager, &what, async |m| {
-        crate::set_column_comment(m, table.clone(), column, comment).await
+    let (column, comment) = (column.to_string(), comment.map(str::to_string));
+    guard!(manager, &what, |m| [table, column, comment] {
+        crate::set_column_comment(m, table, &column, comment.as_deref()).await
     })
     .await
 }

@@ -546,7 +546,7 @@ pub(crate) async fn add_unique_online(
         q(name)
     );
     let what = format!("add unique constraint {name} to {}", table.name);
-    crate::online::guarded(manager, &what, async |m| execute(m, &sql).await).await
+    crate::online::guard!(manager, &what, |m| [sql] { execute(m, &sql).await }).await
 }
 
 /// True when the table has a constraint `name` that is not validated yet (added `NOT VALID` by
@@ -577,14 +577,14 @@ async fn add_then_validate(
 ) -> Result<(), DbErr> {
     if !unvalidated(manager, table, name).await? {
         let sql = format!("{add} NOT VALID");
-        crate::online::guarded(manager, what, async |m| execute(m, &sql).await).await?;
+        crate::online::guard!(manager, what, |m| [sql] { execute(m, &sql).await }).await?;
     }
     let validate = format!("ALTER TABLE {table} VALIDATE CONSTRAINT {}", q(name));
     let validated =
-        crate::online::guarded(manager, what, async |m| execute(m, &validate).await).await;
+        crate::online::guard!(manager, what, |m| [validate] { execute(m, &validate).await }).await;
     if let Err(e) = validated {
         let drop = format!("ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {}", q(name));
-        let _ = crate::online::guarded(manager, what, async |m| execute(m, &drop).await).await;
+        let _ = crate::online::guard!(manager, what, |m| [drop] { execute(m, &drop).await }).await;
         return Err(e);
     }
     Ok(())
@@ -631,7 +631,7 @@ pub(crate) async fn set_not_null_online(
         q(column)
     );
     let drop = format!("ALTER TABLE {table_sql} DROP CONSTRAINT {}", q(&check));
-    crate::online::guarded(manager, &what, async |m| {
+    crate::online::guard!(manager, &what, |m| [set, drop] {
         execute(m, &set).await?;
         execute(m, &drop).await
     })
