@@ -170,3 +170,29 @@ async fn a_long_transaction_makes_the_online_migration_give_up_and_retry() -> an
     }
     Ok(())
 }
+
+/// On MariaDB, a change the server can make only by copying the table (a type change) fails
+/// online, with the reason and what to do, and leaves the column as it was.
+#[tokio::test]
+async fn mysql_refuses_to_copy_the_table_online() -> anyhow::Result<()> {
+    use sea_orm_migration::prelude::*;
+    use sea_orm_migration::schema::*;
+    let db = TestDb::new(Backend::MySql, "online_copy").await?;
+    db.execute("CREATE TABLE t (id int PRIMARY KEY, n int NOT NULL)")
+        .await?;
+    db.execute("INSERT INTO t VALUES (1, 1)").await?;
+    let before = db.schema().await?;
+    let conn = db.connect().await?;
+    let manager = SchemaManager::new(&conn);
+    let err = automigrate_ops::online::alter_column(&manager, "t", integer("n"), big_integer("n"))
+        .await
+        .expect_err("a type change copies the table");
+    let text = err.to_string();
+    assert!(
+        text.contains("only by copying the table") && text.contains("gh-ost"),
+        "{text}"
+    );
+    conn.close().await?;
+    assert_eq!(db.schema().await?, before);
+    Ok(())
+}

@@ -25,7 +25,8 @@ impl Flavour for Postgres {
                 table,
                 format!("building an index on `{table}` blocks writes to it until it is done"),
                 Some(
-                    "on a large table, CREATE INDEX CONCURRENTLY in a migration of its own, outside a transaction",
+                    "on a large table, CREATE INDEX CONCURRENTLY, outside a transaction: \
+                     `makemigration --online` writes it so",
                 ),
             )],
             Change::AlterColumn { .. }
@@ -53,7 +54,10 @@ impl Flavour for Postgres {
     }
 
     fn add_foreign_key_alternative(&self) -> Option<&'static str> {
-        Some("on a large table, add it NOT VALID, then VALIDATE CONSTRAINT separately")
+        Some(
+            "on a large table, add it NOT VALID, then VALIDATE CONSTRAINT separately: \
+             `makemigration --online` writes it so",
+        )
     }
 
     fn file_note(&self) -> Option<&'static str> {

@@ -257,3 +257,46 @@ fn type_changes_that_may_fail() {
         assert_eq!(reason(from, to), None, "{what}");
     }
 }
+
+/// Online, a hazard says what the online plan does about it on the diff's backend; offline and
+/// on SQLite it says nothing of the kind.
+#[test]
+fn online_plans_are_said_per_backend() {
+    let change = Change::AddIndex {
+        table: "events".into(),
+        index: Index {
+            name: Some("idx".into()),
+            columns: vec!["user_id".into()],
+            unique: false,
+            constraint: false,
+        },
+    };
+    let none = std::collections::BTreeSet::new();
+    let online = of_mode(&change, Backend::Postgres, &none, true);
+    assert_eq!(online.len(), 1);
+    assert_eq!(online[0].code, "index-lock");
+    assert!(
+        online[0]
+            .online
+            .as_deref()
+            .unwrap()
+            .contains("CONCURRENTLY")
+    );
+    assert!(
+        online[0]
+            .alternative
+            .as_deref()
+            .unwrap()
+            .contains("--online")
+    );
+    assert!(
+        of_mode(&change, Backend::Postgres, &none, false)[0]
+            .online
+            .is_none()
+    );
+    assert!(
+        of_mode(&change, Backend::Sqlite, &none, true)
+            .iter()
+            .all(|h| h.online.is_none())
+    );
+}
