@@ -34,11 +34,20 @@ async fn prepared(
     for sql in ROWS {
         db.execute(sql).await?;
     }
-    let (migration, summary) = written(
-        krate
-            .makemigration_online(&db, &online::after(), "online")
-            .await?,
-    );
+    let outcome = krate
+        .makemigration_online(&db, &online::after(), "online")
+        .await?;
+    // The report says what the online plan does about each hazard.
+    if let Outcome::Written { report, .. } = &outcome
+        && backend == Backend::Postgres
+    {
+        let report = report.join("\n");
+        assert!(
+            report.contains("index-lock") && report.contains("online: it is built CONCURRENTLY"),
+            "{report}"
+        );
+    }
+    let (migration, summary) = written(outcome);
     assert_eq!(summary.len(), 4, "{summary:#?}");
     let source = krate.file(&migration)?;
     for expected in [

@@ -211,12 +211,17 @@ pub fn of_mode(
 ) -> Vec<Hazard> {
     let mut out = of_in(change, backend, dropped);
     if online {
-        let flavour = crate::flavour::of(backend);
-        for h in &mut out {
-            h.online = flavour.online_plan(h.code).map(str::to_string);
-        }
+        say_online(&mut out, backend);
     }
     out
+}
+
+/// Sets each hazard's [`Hazard::online`]: what the online plan does about it on `backend`.
+pub fn say_online(hazards: &mut [Hazard], backend: Backend) {
+    let flavour = crate::flavour::of(backend);
+    for h in hazards {
+        h.online = flavour.online_plan(h.code).map(str::to_string);
+    }
 }
 
 /// The values of `from` that `to` does not have.

@@ -393,7 +393,12 @@ pub async fn run<S>(manager: &SchemaManager<'_>, statement: S) -> Result<(), DbE
 where
     S: sea_orm_migration::sea_orm::StatementBuilder + Clone + Send + Sync + 'static,
 {
-    guard!(manager, "run a statement", |m| [statement] {
+    let sql = manager.get_database_backend().build(&statement).sql;
+    let what = match sql.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &sql[..i]),
+        None => sql,
+    };
+    guard!(manager, &what, |m| [statement] {
         m.execute(statement).await
     })
     .await
@@ -437,8 +442,37 @@ pub async fn set_column_comment(
     .await
 }
 
-/// [`crate::create_enum`] (types lock no table).
-pub use crate::{alter_enum, create_enum, drop_enum};
+/// [`crate::create_enum`] (a new type locks no table).
+pub use crate::create_enum;
+
+/// [`crate::alter_enum`], under the lock timeout (a value removed recreates the type and
+/// converts its columns).
+pub async fn alter_enum<I, J, S, T>(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    from: I,
+    to: J,
+) -> Result<(), DbErr>
+where
+    I: IntoIterator<Item = S>,
+    J: IntoIterator<Item = T>,
+    S: Into<String>,
+    T: Into<String>,
+{
+    let from: Vec<String> = from.into_iter().map(Into::into).collect();
+    let to: Vec<String> = to.into_iter().map(Into::into).collect();
+    let (what, name) = (format!("alter enum {name}"), name.to_string());
+    guard!(manager, &what, |m| [name, from, to] {
+        crate::alter_enum(m, &name, from, to).await
+    })
+    .await
+}
+
+/// [`crate::drop_enum`], under the lock timeout.
+pub async fn drop_enum(manager: &SchemaManager<'_>, name: &str) -> Result<(), DbErr> {
+    let (what, name) = (format!("drop enum {name}"), name.to_string());
+    guard!(manager, &what, |m| [name] { crate::drop_enum(m, &name).await }).await
+}
 
 #[cfg(test)]
 mod tests {

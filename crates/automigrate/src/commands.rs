@@ -211,8 +211,10 @@ impl Analysis {
                     None => String::new(),
                 };
                 out.push(format!("  {}: {}{rows}", h.code, h.reason));
-                if let Some(alt) = &h.alternative {
-                    out.push(format!("      safer: {alt}"));
+                match (&h.online, &h.alternative) {
+                    (Some(online), _) => out.push(format!("      online: {online}")),
+                    (None, Some(alt)) => out.push(format!("      safer: {alt}")),
+                    (None, None) => {}
                 }
             }
         }
@@ -862,7 +864,7 @@ async fn make(
     let registered = dir.registered()?;
     let message = &message_title(message);
     let name = migration_name(message, chrono::Utc::now(), &registered)?;
-    let analysis = if options.empty {
+    let mut analysis = if options.empty {
         let db = connect(project.database_url).await?;
         let backend = backend_of(&db)?;
         db.close().await.ok();
@@ -881,6 +883,9 @@ async fn make(
     } else {
         analyze_with(project, &options.renames, questioner).await?
     };
+    if options.online || project.config.online {
+        hazards::say_online(&mut analysis.hazards, analysis.backend);
+    }
     if options.strict && !analysis.declined.is_empty() {
         bail!(
             "--strict: {} possible rename(s) would be generated as drop + add, losing data:\n{}\n\
