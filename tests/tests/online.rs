@@ -165,6 +165,9 @@ async fn a_long_transaction_makes_the_online_migration_give_up_and_retry() -> an
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(out.status.success(), "{backend:?}: {text}");
+        for line in text.lines().filter(|l| l.contains("gave up")) {
+            eprintln!("{backend:?}: {line}");
+        }
         assert!(
             text.contains("gave up waiting for a lock after") && text.contains("trying again"),
             "{backend:?}: {text}"

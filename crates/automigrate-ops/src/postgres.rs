@@ -470,6 +470,16 @@ fn quoted_ident(text: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// A name as PostgreSQL keeps it: at most 63 bytes (it cuts longer ones when they are used,
+/// which the catalog lookups here must do too).
+fn identifier(name: &str) -> String {
+    let mut end = name.len().min(63);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    name[..end].to_string()
+}
+
 /// Drops the index `name` of the table if a build that failed left it invalid.
 async fn drop_invalid_index(
     manager: &SchemaManager<'_>,
@@ -484,7 +494,7 @@ async fn drop_invalid_index(
              WHERE i.indrelid = {}::regclass AND c.relname = $1 AND NOT i.indisvalid",
             crate::string_literal(PG, table_sql)
         ),
-        vec![Value::from(name.to_string())],
+        vec![Value::from(identifier(name))],
         1,
     )
     .await?;
@@ -559,7 +569,7 @@ async fn unvalidated(manager: &SchemaManager<'_>, table: &str, name: &str) -> Re
              AND NOT convalidated",
             crate::string_literal(PG, table)
         ),
-        vec![Value::from(name.to_string())],
+        vec![Value::from(identifier(name))],
         1,
     )
     .await?;
@@ -618,7 +628,7 @@ pub(crate) async fn set_not_null_online(
     column: &str,
 ) -> Result<(), DbErr> {
     let table_sql = table.quoted(PG);
-    let check = format!("{}_{column}_not_null", table.name);
+    let check = identifier(&format!("{}_{column}_not_null", table.name));
     let add = format!(
         "ALTER TABLE {table_sql} ADD CONSTRAINT {} CHECK ({} IS NOT NULL)",
         q(&check),
@@ -659,5 +669,7 @@ mod tests {
             .unique()
             .to_string(PostgresQueryBuilder);
         assert_eq!(index_table(&plain).as_deref(), Some(r#""t""#));
+        assert_eq!(identifier(&"é".repeat(40)).len(), 62);
+        assert_eq!(identifier("short"), "short");
     }
 }
