@@ -153,6 +153,10 @@ pub struct HazardOut<'a> {
     pub message: &'a str,
     /// The safer way, where there is one.
     pub safer: Option<&'a str>,
+    /// With `--online`: what the online plan does about it on this backend, where it does
+    /// something (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online: Option<&'a str>,
     /// True for the codes that lose data (`drop-table`, `drop-column`, `narrowing`).
     pub loses_data: bool,
     /// The table whose rows it concerns.
@@ -444,6 +448,7 @@ fn hazard<'a>(h: &'a Hazard, analysis: &Analysis) -> HazardOut<'a> {
         code: h.code,
         message: &h.reason,
         safer: h.alternative.as_deref(),
+        online: h.online.as_deref(),
         loses_data: h.loses_data(),
         table: &h.table,
         rows: analysis.rows.get(&h.table).copied(),
@@ -569,6 +574,13 @@ mod tests {
         // posts' rows were not counted.
         assert_eq!(changes[2]["hazards"][0]["code"], "add-foreign-key");
         assert_eq!(changes[2]["hazards"][0]["rows"], serde_json::Value::Null);
+        assert!(changes[2]["hazards"][0].get("online").is_none());
+        // With --online, what the online plan does.
+        let mut online = a;
+        automigrate_core::hazards::say_online(&mut online.hazards, Backend::Postgres);
+        let v = serde_json::to_value(report("diff", &online, None, 0)).unwrap();
+        let fk = &v["changes"][2]["hazards"][0];
+        assert!(fk["online"].as_str().unwrap().contains("NOT VALID"), "{fk}");
         assert_eq!(
             v["rename_candidates"][0]["flag"],
             "--rename users.name=full_name"
