@@ -204,6 +204,16 @@ async fn mysql_refuses_to_copy_the_table_online() -> anyhow::Result<()> {
         text.contains("only by copying the table") && text.contains("gh-ost"),
         "{text}"
     );
+    assert_eq!(db.schema().await?, before);
+    // A column added and dropped: in place.
+    automigrate_ops::online::add_column(&manager, "t", string_len_null("note", 20)).await?;
+    assert!(
+        db.schema().await?.tables["t"]
+            .columns
+            .iter()
+            .any(|c| c.name == "note")
+    );
+    automigrate_ops::online::drop_column(&manager, "t", "note").await?;
     conn.close().await?;
     assert_eq!(db.schema().await?, before);
     Ok(())

@@ -416,3 +416,11 @@ pub(crate) async fn add_foreign_key_online(
         columns.join(", ")
     )))
 }
+
+/// An `ALTER TABLE` of sea-query's (a column added or dropped), pinned in place.
+pub(crate) async fn alter_table_online(
+    manager: &SchemaManager<'_>,
+    alter: &TableAlterStatement,
+) -> Result<(), DbErr> {
+    alter_in_place(manager, &alter.to_string(MysqlQueryBuilder)).await
+}

@@ -7,7 +7,8 @@
 //! | [`add_unique`] | a unique index built `CONCURRENTLY`, then `ADD CONSTRAINT … UNIQUE USING INDEX` | unique index, `ALGORITHM=INPLACE LOCK=NONE` | as offline |
 //! | [`add_foreign_key`] | `ADD … NOT VALID`, then `VALIDATE CONSTRAINT` (writes go on) | added in place with `foreign_key_checks` off, then the rows are checked (writes go on; the key is enforced on them already) | as offline |
 //! | [`alter_column`] to NOT NULL | `CHECK (col IS NOT NULL) NOT VALID`, validated, then `SET NOT NULL` (no scan) and the check dropped | `MODIFY` pinned to `ALGORITHM=INSTANT`, else `INPLACE, LOCK=NONE` | as offline |
-//! | [`drop_index`] | `DROP INDEX CONCURRENTLY` | `ALGORITHM=INPLACE LOCK=NONE` | as offline |
+//! | [`drop_index`] | `DROP INDEX CONCURRENTLY` | `ALTER TABLE … DROP INDEX`, `ALGORITHM=INSTANT`, else `INPLACE, LOCK=NONE` | as offline |
+//! | [`add_column`], [`drop_column`] | as offline | `ALGORITHM=INSTANT`, else `INPLACE, LOCK=NONE` | as offline |
 //! | every other operation | as offline | as offline | as offline |
 //!
 //! On PostgreSQL and MySQL/MariaDB, every statement that takes a lock writers wait behind waits
@@ -309,6 +310,16 @@ pub async fn add_column(
 ) -> Result<(), DbErr> {
     let (table, column) = (table.into(), column.into_column_def());
     let what = format!("add column {}.{}", table.name, column.get_column_name());
+    if manager.get_database_backend() == DbBackend::MySql {
+        let alter = Table::alter()
+            .table(table.table_ref())
+            .add_column(column)
+            .to_owned();
+        return guard!(manager, &what, |m| [alter] {
+            mysql::alter_table_online(m, &alter).await
+        })
+        .await;
+    }
     guard!(manager, &what, |m| [table, column] {
         crate::add_column(m, table, column).await
     })
@@ -323,6 +334,16 @@ pub async fn drop_column(
 ) -> Result<(), DbErr> {
     let table = table.into();
     let what = format!("drop column {}.{column}", table.name);
+    if manager.get_database_backend() == DbBackend::MySql {
+        let alter = Table::alter()
+            .table(table.table_ref())
+            .drop_column(Alias::new(column))
+            .to_owned();
+        return guard!(manager, &what, |m| [alter] {
+            mysql::alter_table_online(m, &alter).await
+        })
+        .await;
+    }
     let column = column.to_string();
     guard!(manager, &what, |m| [table, column] {
         crate::drop_column(m, table, &column).await
