@@ -218,3 +218,39 @@ async fn mysql_refuses_to_copy_the_table_online() -> anyhow::Result<()> {
     assert_eq!(db.schema().await?, before);
     Ok(())
 }
+
+/// `online = true` in automigrate.toml writes online migrations, as `--online` does.
+#[tokio::test]
+async fn the_configuration_turns_the_mode_on() -> anyhow::Result<()> {
+    use automigrate::commands::{self, MakeOptions, Project};
+    let db = TestDb::new(Backend::Sqlite, "online_config").await?;
+    let krate = MigrationCrate::new("online_config")?;
+    let config: automigrate::config::Config = toml_online()?;
+    let outcome = commands::makemigration(
+        &Project {
+            database_url: &db.url,
+            migration_dir: &krate.root,
+            entities: &online::before(),
+            config,
+        },
+        "online by configuration",
+        MakeOptions::default(),
+    )
+    .await?;
+    let (name, _) = written(outcome);
+    let source = krate.file(&name)?;
+    assert!(source.contains("ops::online::run("), "{source}");
+    assert!(source.contains("Some(false)"), "{source}");
+    assert!(
+        source.contains("on SQLite (one writer) the mode changes nothing"),
+        "{source}"
+    );
+    Ok(())
+}
+
+fn toml_online() -> anyhow::Result<automigrate::config::Config> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("automigrate.toml");
+    std::fs::write(&path, "online = true\n")?;
+    automigrate::config::Config::load(&path)
+}
