@@ -1,17 +1,304 @@
-//! The declared schema: what the SeaORM entities say, read through `sea_orm::Schema`.
+//! The declared schema: what the SeaORM entities say, read from the statements sea-orm's
+//! `Schema::create_table_from_entity` and `create_index_from_entity` make of them.
 //!
 //! Every column type and default is rendered with sea-query's builder for the target backend and
 //! brought to canonical form by [`automigrate_core::dialect`], exactly as the live side is.
+//!
+//! Those two sea-orm functions are generic over the entity, and so was everything here that
+//! called them: the application's xtask, which lists the entities, compiled and linked all of it
+//! once per entity, which was most of what `cargo xtask makemigration` added to a rebuild of the
+//! entity crate (issue 17). Now only [`describe`] is generic: it copies what the entity's traits
+//! say into a [`Description`], from which [`sea_orm_statements`] builds the same statements
+//! (each column converted by sea-orm itself, through [`carrier`]), compiled once, here.
 use automigrate_core::dialect;
 use automigrate_core::model::{
     Backend, Column, ColumnType, EnumType, FkAction, ForeignKey, Index, Schema, Table, qualified,
     split_qualified,
 };
 use automigrate_core::renames::Rename;
-use sea_orm::sea_query::{ForeignKeyAction, SchemaName, TableCreateStatement, TableName, TableRef};
-use sea_orm::{ColumnTrait, DbBackend, EntityTrait, Iterable, RelationTrait};
+use sea_orm::sea_query::{
+    ColumnDef as SeaColumnDef, DynIden, ForeignKeyAction, Index as SeaIndex, IndexCreateStatement,
+    IntoTableRef, SchemaName, TableCreateStatement, TableName, TableRef,
+};
+use sea_orm::{
+    ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable, PrimaryKeyArity, PrimaryKeyToColumn,
+    PrimaryKeyTrait, RelationDef, RelationTrait,
+};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
-type Declare = Box<dyn Fn(Backend) -> Result<Declared, String>>;
+mod carrier;
+
+/// What an entity says of itself, as plain values: gathered by [`describe`], the one function
+/// compiled once per entity type (in the crate that lists the entities, the application's
+/// xtask). Everything made of it ([`sea_orm_statements`], [`declare`]) is compiled once, in this
+/// crate.
+struct Description {
+    table_name: &'static str,
+    schema_name: Option<String>,
+    comment: Option<String>,
+    /// `EntityName::table_ref`.
+    table_ref: TableRef,
+    /// The entity's name as sea-orm's key and index names write it (`Iden::to_string`, which is
+    /// `Iden::unquoted`).
+    iden: String,
+    columns: Vec<DescribedColumn>,
+    /// `PrimaryKey::iter()`: each key's identifier and the name of its column.
+    primary_key: Vec<(DynIden, &'static str)>,
+    /// `PrimaryKeyTrait::auto_increment()`.
+    auto_increment: bool,
+    /// `PrimaryKeyArity::ARITY` of the key's value type.
+    arity: usize,
+    /// `Relation::iter()`: each relation's name (`Type::Variant`) and `RelationDef`.
+    relations: Vec<(String, RelationDef)>,
+}
+
+/// [`describe`] for one entity type.
+type Describe = fn() -> Description;
+
+/// An entity's `CREATE TABLE` and `CREATE INDEX` statements.
+type Statements = (TableCreateStatement, Vec<IndexCreateStatement>);
+
+struct DescribedColumn {
+    /// `IdenStatic::as_str`.
+    name: &'static str,
+    /// The column as an identifier (`IntoIden`) and as text (`Iden::to_string`, which is
+    /// `Iden::unquoted`).
+    iden: DynIden,
+    text: String,
+    /// `ColumnTrait::def()`.
+    def: sea_orm::ColumnDef,
+}
+
+/// Gathers an entity's [`Description`]. Generic, so compiled once per entity in the xtask: it
+/// only calls the entity's own trait methods (compiled with the entity crate) and hands their
+/// values to [`Description`]'s methods, which are not generic. Each generic helper it called
+/// (iterator adapters, `IntoIden`, `IntoTableRef`, `format!` of a `Relation`) would be compiled
+/// once more per entity: issue 17 measured 141 such functions per entity when the xtask called
+/// sea-orm's `create_table_from_entity` here.
+fn describe<E: EntityTrait>() -> Description {
+    let entity = E::default();
+    let mut d = Description::new(
+        entity.table_name(),
+        entity.schema_name(),
+        entity.comment(),
+        sea_orm::Iden::quoted(&entity),
+        sea_orm::Iden::unquoted(&entity),
+    );
+    // `while let` and not `for`: `for` instantiates `IntoIterator` for each entity's iterator.
+    let mut columns = E::Column::iter();
+    #[allow(clippy::while_let_on_iterator)]
+    while let Some(c) = columns.next() {
+        d.column(
+            IdenStatic::as_str(&c),
+            sea_orm::Iden::quoted(&c),
+            sea_orm::Iden::unquoted(&c),
+            c.def(),
+        );
+    }
+    let mut keys = E::PrimaryKey::iter();
+    #[allow(clippy::while_let_on_iterator)]
+    while let Some(k) = keys.next() {
+        d.key(
+            sea_orm::Iden::quoted(&k),
+            IdenStatic::as_str(&k.into_column()),
+        );
+    }
+    d.key_kind(
+        E::PrimaryKey::auto_increment(),
+        <<E::PrimaryKey as PrimaryKeyTrait>::ValueType as PrimaryKeyArity>::ARITY,
+    );
+    let relation_type = std::any::type_name::<E::Relation>();
+    let mut relations = E::Relation::iter();
+    #[allow(clippy::while_let_on_iterator)]
+    while let Some(r) = relations.next() {
+        d.relation(relation_type, &r, r.def());
+    }
+    d
+}
+
+impl Description {
+    /// `quoted` and `unquoted`: the entity's `Iden::quoted` and `Iden::unquoted`.
+    fn new(
+        table_name: &'static str,
+        schema_name: Option<&str>,
+        comment: Option<&str>,
+        quoted: Cow<'static, str>,
+        unquoted: &str,
+    ) -> Self {
+        let iden = dyn_iden(quoted);
+        // `EntityName::table_ref`.
+        let table_ref = match schema_name {
+            Some(schema) => (schema.to_owned(), iden).into_table_ref(),
+            None => iden.into_table_ref(),
+        };
+        Description {
+            table_name,
+            schema_name: schema_name.map(str::to_string),
+            comment: comment.map(str::to_string),
+            table_ref,
+            // `Iden::to_string`.
+            iden: unquoted.to_owned(),
+            columns: Vec::new(),
+            primary_key: Vec::new(),
+            auto_increment: false,
+            arity: 0,
+            relations: Vec::new(),
+        }
+    }
+
+    fn column(
+        &mut self,
+        name: &'static str,
+        quoted: Cow<'static, str>,
+        unquoted: &str,
+        def: sea_orm::ColumnDef,
+    ) {
+        self.columns.push(DescribedColumn {
+            name,
+            iden: dyn_iden(quoted),
+            text: unquoted.to_owned(),
+            def,
+        });
+    }
+
+    fn key(&mut self, quoted: Cow<'static, str>, column: &'static str) {
+        self.primary_key.push((dyn_iden(quoted), column));
+    }
+
+    fn key_kind(&mut self, auto_increment: bool, arity: usize) {
+        self.auto_increment = auto_increment;
+        self.arity = arity;
+    }
+
+    fn relation(&mut self, relation_type: &str, variant: &dyn std::fmt::Debug, def: RelationDef) {
+        self.relations
+            .push((format!("{relation_type}::{variant:?}"), def));
+    }
+}
+
+/// An identifier from its `Iden::quoted` text: what `IntoIden` makes of the `Iden` itself
+/// (sea-query writes a borrowed name as it is and escapes an owned one; a borrowed one is always
+/// a plain name, for which both are the same).
+fn dyn_iden(quoted: Cow<'static, str>) -> DynIden {
+    match quoted {
+        Cow::Borrowed(name) => DynIden::from(name),
+        Cow::Owned(name) => DynIden::from(name),
+    }
+}
+
+/// What sea-orm's `Schema::create_table_from_entity` and `Schema::create_index_from_entity` give
+/// for the entity, built from its description: their steps, in their order, with each column
+/// converted by sea-orm itself ([`carrier::carry`]). `tests/tests/sea_orm_statements.rs` checks
+/// that both give the same SQL, for every test and example entity, on every backend.
+fn sea_orm_statements(d: &Description, backend: DbBackend) -> Statements {
+    let mut stmt = TableCreateStatement::new();
+    if let Some(comment) = &d.comment {
+        stmt.comment(comment);
+    }
+    let mut indexes = Vec::new();
+    let mut unique_keys: BTreeMap<String, Vec<DynIden>> = BTreeMap::new();
+    // sea-orm's `index_table_ref`: MySQL's and SQLite's index builders take no schema.
+    let index_table = || match (backend, d.table_ref.clone()) {
+        (
+            DbBackend::MySql | DbBackend::Sqlite,
+            TableRef::Table(TableName(Some(_), table), alias),
+        ) => TableRef::Table(TableName(None, table), alias),
+        (_, table) => table,
+    };
+    for c in &d.columns {
+        let carried = carrier::carry(&c.def, backend);
+        let spec = carried.def.get_column_spec();
+        let mut def = SeaColumnDef::new_with_type(
+            c.iden.clone(),
+            carried
+                .def
+                .get_column_type()
+                .cloned()
+                .expect("sea-orm gives every column a type"),
+        );
+        match spec.nullable {
+            Some(false) => def.not_null(),
+            Some(true) => def.null(),
+            None => &mut def,
+        };
+        if spec.unique {
+            def.unique_key();
+        }
+        if let Some(default) = &spec.default {
+            def.default(default.clone());
+        }
+        if let Some(check) = &spec.check {
+            def.check(check.clone());
+        }
+        if let Some(generated) = &spec.generated {
+            def.generated(generated.expr.clone(), generated.stored);
+        }
+        if let Some(extra) = &spec.extra {
+            def.extra(extra);
+        }
+        if let Some(comment) = &spec.comment {
+            def.comment(comment);
+        }
+        if let Some(using) = &spec.using {
+            def.using(using.clone());
+        }
+        if spec.auto_increment {
+            def.auto_increment();
+        }
+        if spec.primary_key {
+            def.primary_key();
+        }
+        for (_, key_column) in &d.primary_key {
+            if c.name == *key_column {
+                if d.auto_increment {
+                    def.auto_increment();
+                }
+                if d.arity == 1 {
+                    def.primary_key();
+                }
+            }
+        }
+        stmt.col(&mut def);
+        if carried.indexed {
+            indexes.push(
+                SeaIndex::create()
+                    .name(format!("idx-{}-{}", d.iden, c.text))
+                    .table(index_table())
+                    .col(c.iden.clone())
+                    .take(),
+            );
+        }
+        if let Some(key) = carried.unique_key {
+            unique_keys.entry(key).or_default().push(c.iden.clone());
+        }
+    }
+    for (key, cols) in unique_keys {
+        let mut index = SeaIndex::create()
+            .name(format!("idx-{}-{}", d.iden, key))
+            .table(index_table())
+            .unique()
+            .take();
+        for col in cols {
+            index.col(col);
+        }
+        indexes.push(index);
+    }
+    if d.arity > 1 {
+        let mut key = SeaIndex::create();
+        for (iden, _) in &d.primary_key {
+            key.col(iden.clone());
+        }
+        stmt.primary_key(key.name(format!("pk-{}", d.iden)).primary());
+    }
+    for (_, relation) in &d.relations {
+        if relation.is_owner || relation.skip_fk {
+            continue;
+        }
+        stmt.foreign_key(&mut relation.clone().into());
+    }
+    (stmt.table(d.table_ref.clone()).take(), indexes)
+}
 
 struct Declared {
     table: Table,
@@ -43,11 +330,26 @@ fn split_renamed_from(comment: Option<&str>) -> (Option<String>, Option<String>)
 /// list, so a new entity is managed as soon as it exists).
 #[derive(Default)]
 pub struct Entities {
-    entities: Vec<(&'static str, Declare)>,
+    /// Each entity's table name and [`describe`].
+    entities: Vec<(&'static str, Describe)>,
     /// The Rust path of each entity listed (`entity::user::Entity`).
     listed: Vec<&'static str>,
     /// Every entity of the crate, where `automigrate-discover` says ([`Entities::discovered`]).
     discovered: Vec<String>,
+    /// sea-orm's own statements for each entity, for the test that compares them with ours.
+    #[cfg(feature = "sea-orm-reference")]
+    reference: Vec<fn(DbBackend) -> Statements>,
+}
+
+/// sea-orm's `Schema::create_table_from_entity` and `create_index_from_entity`, which
+/// [`sea_orm_statements`] must equal.
+#[cfg(feature = "sea-orm-reference")]
+fn reference<E: EntityTrait>(backend: DbBackend) -> Statements {
+    let schema = sea_orm::Schema::new(backend);
+    (
+        schema.create_table_from_entity(E::default()),
+        schema.create_index_from_entity(E::default()),
+    )
 }
 
 impl Entities {
@@ -66,10 +368,21 @@ impl Entities {
     }
 
     /// Adds an entity: `Entities::new().entity(user::Entity).entity(post::Entity)`.
+    #[cfg_attr(not(feature = "sea-orm-reference"), allow(unused_mut))]
     pub fn entity<E: EntityTrait + Copy + 'static>(mut self, entity: E) -> Self {
-        self.entities
-            .push((entity.table_name(), Box::new(move |b| declare(entity, b))));
-        self.listed.push(std::any::type_name::<E>());
+        #[cfg(feature = "sea-orm-reference")]
+        self.reference.push(reference::<E>);
+        self.push(
+            entity.table_name(),
+            describe::<E>,
+            std::any::type_name::<E>(),
+        )
+    }
+
+    /// [`Entities::entity`]'s work, out of the generic function.
+    fn push(mut self, table_name: &'static str, describe: Describe, path: &'static str) -> Self {
+        self.entities.push((table_name, describe));
+        self.listed.push(path);
         self
     }
 
@@ -81,6 +394,28 @@ impl Entities {
             .iter()
             .map(String::as_str)
             .filter(|d| !self.listed.contains(d))
+            .collect()
+    }
+
+    /// For tests (feature `sea-orm-reference`): each entity's table name, and its statements for
+    /// `backend` as automigrate builds them beside those sea-orm's generic functions build.
+    #[cfg(feature = "sea-orm-reference")]
+    #[doc(hidden)]
+    pub fn statements_beside_sea_orm(
+        &self,
+        backend: Backend,
+    ) -> Vec<(&'static str, Statements, Statements)> {
+        let backend = db_backend(backend);
+        self.entities
+            .iter()
+            .zip(&self.reference)
+            .map(|((name, describe), reference)| {
+                (
+                    *name,
+                    sea_orm_statements(&describe(), backend),
+                    reference(backend),
+                )
+            })
             .collect()
     }
 
@@ -103,8 +438,8 @@ impl Entities {
         let mut renames = Vec::new();
         let mut schema = Schema::new(backend);
         let mut relations = Vec::new();
-        for (name, declare) in &self.entities {
-            let declared = declare(backend)
+        for (name, describe) in &self.entities {
+            let declared = declare(&describe(), backend)
                 .map_err(|e| anyhow::anyhow!("entity `{name}` cannot be used: {e}"))?;
             relations.extend(
                 declared
@@ -224,17 +559,18 @@ fn table_key(backend: Backend, table: &TableRef) -> Option<String> {
     }
 }
 
-fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, String> {
-    let schema = sea_orm::Schema::new(db_backend(backend));
-    let stmt: TableCreateStatement = schema.create_table_from_entity(entity);
-    let ns = entity.schema_name();
+/// The table, enums, renames and foreign keys an entity declares, read from the statements
+/// sea-orm makes of it ([`sea_orm_statements`]).
+fn declare(d: &Description, backend: Backend) -> Result<Declared, String> {
+    let (stmt, indexes) = sea_orm_statements(d, db_backend(backend));
+    let ns = d.schema_name.as_deref();
     if let (Some(ns), false) = (ns, backend == Backend::Postgres) {
         return Err(format!(
             "it names the schema `{ns}` (`schema_name`): on {} that is another database, which automigrate does not manage; schemas are supported on PostgreSQL",
             backend.name()
         ));
     }
-    let name = qualified(ns, entity.table_name());
+    let name = qualified(ns, d.table_name);
     if backend == Backend::Postgres && ns.is_none() && name.contains('.') {
         return Err(format!(
             "the table name `{name}` contains a dot, which automigrate reads as `schema.table` on PostgreSQL: use `schema_name` for the schema"
@@ -249,15 +585,14 @@ fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, Stri
 
     // Enum columns: sea_orm writes PostgreSQL enums as a custom type name and loses the
     // variants; `Column::def()` still has them.
-    let enum_types: Vec<(String, ColumnType)> = E::Column::iter()
-        .filter_map(|c| match c.def().get_column_type() {
-            t @ ColumnType::Enum { .. } => {
-                Some((sea_orm::IdenStatic::as_str(&c).to_string(), t.clone()))
-            }
+    let enum_types: Vec<(&str, &ColumnType)> = d
+        .columns
+        .iter()
+        .filter_map(|c| match c.def.get_column_type() {
+            t @ ColumnType::Enum { .. } => Some((c.name, t)),
             _ => None,
         })
         .collect();
-
     for def in stmt.get_columns() {
         let col_name = def.get_column_name();
         let spec = def.get_column_spec();
@@ -266,7 +601,7 @@ fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, Stri
             .cloned()
             .ok_or_else(|| format!("column `{col_name}` has no type"))?;
         if let Some((_, t)) = enum_types.iter().find(|(c, _)| *c == col_name) {
-            kind = t.clone();
+            kind = (*t).clone();
             if let (Backend::Postgres, ColumnType::Enum { name, variants }) = (backend, t) {
                 enums.push(EnumType {
                     name: name.to_string(),
@@ -337,7 +672,7 @@ fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, Stri
             });
         }
     }
-    for idx in schema.create_index_from_entity(entity) {
+    for idx in indexes {
         table.indexes.push(Index {
             name: idx.get_index_spec().get_name().map(str::to_string),
             columns: idx.get_index_spec().get_column_names(),
@@ -346,12 +681,11 @@ fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, Stri
         });
     }
     // The relations that make the foreign keys, in the order sea_orm makes them.
-    let relation_names: Vec<String> = E::Relation::iter()
-        .filter(|r| {
-            let def = r.def();
-            !def.is_owner && !def.skip_fk
-        })
-        .map(|r| format!("{}::{r:?}", std::any::type_name::<E::Relation>()))
+    let relation_names: Vec<&str> = d
+        .relations
+        .iter()
+        .filter(|(_, r)| !r.is_owner && !r.skip_fk)
+        .map(|(name, _)| name.as_str())
         .collect();
     let mut relations = Vec::new();
     for (i, fk) in stmt.get_foreign_key_create_stmts().iter().enumerate() {
@@ -372,7 +706,7 @@ fn declare<E: EntityTrait>(entity: E, backend: Backend) -> Result<Declared, Stri
         };
         let relation = relation_names
             .get(i)
-            .cloned()
+            .map(|r| r.to_string())
             .unwrap_or_else(|| format!("#{}", i + 1));
         relations.push((relation, fk.clone()));
         table.foreign_keys.push(fk);
