@@ -227,17 +227,8 @@ impl MigrationCrate {
         entities: &Entities,
         message: &str,
     ) -> anyhow::Result<Outcome> {
-        commands::makemigration(
-            &Project {
-                database_url: &db.url,
-                migration_dir: &self.root,
-                entities,
-                config: Default::default(),
-            },
-            message,
-            commands::MakeOptions::default(),
-        )
-        .await
+        self.makemigration_with(db, entities, message, Default::default())
+            .await
     }
 
     /// `cargo xtask makemigration --online`, through the library.
@@ -247,6 +238,21 @@ impl MigrationCrate {
         entities: &Entities,
         message: &str,
     ) -> anyhow::Result<Outcome> {
+        let online = commands::MakeOptions {
+            online: true,
+            ..Default::default()
+        };
+        self.makemigration_with(db, entities, message, online).await
+    }
+
+    /// `cargo xtask makemigration` with `options`, through the library.
+    pub async fn makemigration_with(
+        &self,
+        db: &TestDb,
+        entities: &Entities,
+        message: &str,
+        options: commands::MakeOptions,
+    ) -> anyhow::Result<Outcome> {
         commands::makemigration(
             &Project {
                 database_url: &db.url,
@@ -255,10 +261,7 @@ impl MigrationCrate {
                 config: Default::default(),
             },
             message,
-            commands::MakeOptions {
-                online: true,
-                ..Default::default()
-            },
+            options,
         )
         .await
     }

@@ -230,15 +230,24 @@ async fn run<M: MigratorTrait>(mut cli: Cli) -> anyhow::Result<()> {
     // With --sql, stdout is the script: the log goes to stderr.
     setup_tracing(cli.verbose, sql);
     let timeout = cli.lock_timeout;
+    // The sources, read once for the heads and the sums, by the commands that check them.
+    let own = if matches!(
+        command,
+        Command::Up { .. } | Command::Fresh | Command::Refresh | Command::Status | Command::Heads
+    ) {
+        own_sources::<M>()
+    } else {
+        None
+    };
+    let lineage = own.as_ref().map(|(_, sources)| Lineage::of(sources));
     // Branches merged without a merge migration: `up` would apply migrations that were never
     // generated knowing each other. Refused where the sources are known (as for the sums).
     if matches!(
         command,
         Command::Up { .. } | Command::Fresh | Command::Refresh | Command::Heads
     ) {
-        let lineage = own_sources::<M>().map(|(_, sources)| Lineage::of(&sources));
-        match (&command, lineage) {
-            (Command::Heads, Some(l)) => return Ok(output::print(&heads_text(&l))?),
+        match (&command, &lineage) {
+            (Command::Heads, Some(l)) => return Ok(output::print(&heads_text(l))?),
             (Command::Heads, None) => anyhow::bail!(
                 "`heads` reads the migration crate's sources: run it with `cargo run -p \
                  <migration crate> -- heads`"
@@ -259,7 +268,7 @@ async fn run<M: MigratorTrait>(mut cli: Cli) -> anyhow::Result<()> {
     // automigrate.sum: what applies migrations refuses edited ones; `status` says what it finds.
     let sums = match &command {
         Command::Up { .. } | Command::Fresh | Command::Refresh | Command::Status => {
-            Some(check_sums::<M>()?)
+            Some(check_sums(own.as_ref())?)
         }
         _ => None,
     };
@@ -324,11 +333,10 @@ async fn run<M: MigratorTrait>(mut cli: Cli) -> anyhow::Result<()> {
                 output::print(&sums_text(sums))?;
             }
             // Several heads (or a parent it cannot place): said after the status.
-            if let (true, Some((_, sources))) = (status, own_sources::<M>()) {
-                let lineage = Lineage::of(&sources);
-                if lineage.heads().len() > 1 || !lineage.problems().is_empty() {
-                    output::print(&heads_text(&lineage))?;
-                }
+            if let (true, Some(lineage)) = (status, &lineage)
+                && (lineage.heads().len() > 1 || !lineage.problems().is_empty())
+            {
+                output::print(&heads_text(lineage))?;
             }
             Ok(())
         }
@@ -366,12 +374,12 @@ fn own_sources<M: MigratorTrait>() -> Option<(std::path::PathBuf, Vec<sources::S
 }
 
 /// Checks the migration files against `automigrate.sum` when the program runs from its
-/// sources ([`own_sources`]).
-fn check_sums<M: MigratorTrait>() -> anyhow::Result<Sums> {
-    let Some((dir, _)) = own_sources::<M>() else {
+/// sources ([`own_sources`], read once by the caller).
+fn check_sums(own: Option<&(std::path::PathBuf, Vec<sources::Source>)>) -> anyhow::Result<Sums> {
+    let Some((dir, sources)) = own else {
         return Ok(Sums::NoSources);
     };
-    let v = sums::verify(&dir)
+    let v = sums::verify_read(dir, sources)
         .with_context(|| format!("reading {}", dir.join(sums::FILE).display()))?;
     Ok(Sums::Checked(v))
 }

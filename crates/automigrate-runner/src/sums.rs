@@ -182,14 +182,18 @@ impl Verification {
 /// Checks the migrations the crate at `root` registers against its `automigrate.sum`. Fails only
 /// when `lib.rs` or the sum file cannot be read; everything else is a [`Problem`].
 pub fn verify(root: &Path) -> std::io::Result<Verification> {
-    let sources = sources::read(root)?;
+    verify_read(root, &sources::read(root)?)
+}
+
+/// [`verify`] of `sources`, already read from the crate at `root`, against its sum file.
+pub fn verify_read(root: &Path, sources: &[Source]) -> std::io::Result<Verification> {
     let sum_file = root.join(FILE);
     let text = match std::fs::read_to_string(&sum_file) {
         Ok(text) => Some(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e),
     };
-    Ok(verify_sources(sum_file, &sources, text.as_deref()))
+    Ok(verify_sources(sum_file, sources, text.as_deref()))
 }
 
 /// [`verify`] of `sources` against the text of a sum file (`None`: there is none).

@@ -302,13 +302,15 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
             if let Some(refusal) = dir.lineage()?.refusal("Nothing was compared.") {
                 anyhow::bail!("{refusal}");
             }
-            let sums = dir.verify_sums()?;
-            if !sums.is_ok() && matches!(cli.command, Command::Check { .. }) {
-                anyhow::bail!("{}", sums.refusal("Nothing was compared."));
-            }
-            if !sums.recorded && sums.migrations > 0 && matches!(cli.command, Command::Check { .. })
-            {
-                eprint_line(&format!("note: {}", sums.summary()));
+            // `diff` only shows: it reads no sums.
+            if matches!(cli.command, Command::Check { .. }) {
+                let sums = dir.verify_sums()?;
+                if !sums.is_ok() {
+                    anyhow::bail!("{}", sums.refusal("Nothing was compared."));
+                }
+                if !sums.recorded && sums.migrations > 0 {
+                    eprint_line(&format!("note: {}", sums.summary()));
+                }
             }
         }
         _ => {}
