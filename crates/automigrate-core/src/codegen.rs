@@ -159,8 +159,8 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
         })
     };
     let merge = is_merge(spec);
-    let up = migration_fn("up", &up, merge);
-    let down = migration_fn("down", &down, merge);
+    let (up, up_parts) = migration_fn("up", up, merge);
+    let (down, down_parts) = migration_fn("down", down, merge);
     let helper = uses.execute_sql.then(|| {
         quote! {
             #blank
@@ -187,6 +187,8 @@ pub fn render_file(spec: &FileSpec) -> Result<String, Unsupported> {
             #blank
             #down
         }
+        #(#blank #up_parts)*
+        #(#blank #down_parts)*
         #helper
     };
     let file: syn::File = syn::parse2(file).expect("codegen builds a valid file");
@@ -357,10 +359,22 @@ fn uses_added_enum_values(plan: &Plan) -> bool {
     })
 }
 
-/// `async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> { … Ok(()) }`.
+/// The most statements one function of a migration holds. A debug build gives each statement's
+/// temporaries and futures a stack slot of their own, so a function's stack frame grows with its
+/// statements: one `up` creating 1,000 tables overflowed an 8 MiB stack, and a tokio worker
+/// thread, where an application may run its migrations, has 2 MiB. A longer `up` or `down` calls
+/// parts of at most this many, each a function of its own after the `impl`.
+const PART: usize = 50;
+
+/// `async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> { … Ok(()) }`, and the
+/// functions it calls when its statements are more than a [`PART`].
 /// An empty body says why: a merge has nothing to do, an `--empty` migration is to be written.
-fn migration_fn(name: &str, body: &[TokenStream], merge: bool) -> TokenStream {
-    let name = Ident::new(name, Span::call_site());
+fn migration_fn(
+    name: &str,
+    body: Vec<TokenStream>,
+    merge: bool,
+) -> (TokenStream, Vec<TokenStream>) {
+    let ident = Ident::new(name, Span::call_site());
     let (manager, nothing) = if body.is_empty() {
         let why = if merge {
             "A merge: nothing to do."
@@ -371,13 +385,64 @@ fn migration_fn(name: &str, body: &[TokenStream], merge: bool) -> TokenStream {
     } else {
         (quote!(manager), None)
     };
-    quote! {
-        async fn #name(&self, #manager: &SchemaManager) -> Result<(), DbErr> {
+    let statements = steps(body);
+    let (body, parts) = if statements.len() > PART {
+        let chunks: Vec<_> = statements.chunks(PART).collect();
+        let count = chunks.len();
+        let why = [
+            format!(
+                "{} statements, in {count} parts of at most {PART}: one function holding them all",
+                statements.len()
+            ),
+            "would need a stack frame that grows with them, which a debug build overflows.".into(),
+        ];
+        let mut calls: Vec<TokenStream> = why.iter().map(|l| comment_stmt(l)).collect();
+        let mut parts = Vec::new();
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let part = Ident::new(&format!("{name}_part_{}", i + 1), Span::call_site());
+            let doc = format!(" `{name}`, part {} of {count}.", i + 1);
+            let stmts = chunk.iter().flatten();
+            calls.push(quote!(#part(manager).await?;));
+            parts.push(quote! {
+                #[doc = #doc]
+                async fn #part(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+                    #(#stmts)*
+                    Ok(())
+                }
+            });
+        }
+        (calls, parts)
+    } else {
+        (statements.into_iter().flatten().collect(), Vec::new())
+    };
+    let function = quote! {
+        async fn #ident(&self, #manager: &SchemaManager) -> Result<(), DbErr> {
             #nothing
             #(#body)*
             Ok(())
         }
+    };
+    (function, parts)
+}
+
+/// A body's statements, each with the comment lines before it.
+fn steps(body: Vec<TokenStream>) -> Vec<Vec<TokenStream>> {
+    let mut steps = Vec::new();
+    let mut step = Vec::new();
+    for stmt in body {
+        let comment = matches!(
+            stmt.clone().into_iter().next(),
+            Some(proc_macro2::TokenTree::Ident(i)) if i == layout::COMMENT
+        );
+        step.push(stmt);
+        if !comment {
+            steps.push(std::mem::take(&mut step));
+        }
     }
+    if !step.is_empty() {
+        steps.push(step);
+    }
+    steps
 }
 
 /// A `// text` line before a statement or an item of the `impl` (a placeholder the layout turns

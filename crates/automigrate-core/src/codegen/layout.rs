@@ -91,6 +91,12 @@ pub(super) fn print_file(mut file: syn::File) -> String {
             Item::Macro(m) if m.mac.path.is_ident(BLANK) => {
                 *item = syn::parse2(slot(Slot::Blank)).expect("a placeholder item");
             }
+            // The parts of a long `up` or `down`.
+            Item::Fn(f) if Layout::new().block(&f.block.stmts, TAB).is_some() => {
+                let stmts = std::mem::take(&mut f.block.stmts);
+                let placeholder = slot(Slot::Body(stmts));
+                f.block.stmts = vec![syn::parse2(placeholder).expect("a statement")];
+            }
             Item::Impl(imp) => {
                 for it in &mut imp.items {
                     match it {

@@ -964,3 +964,113 @@ fn execute_sql_helper_only_when_called() {
     assert_rustfmt_clean("execute_sql", &source);
     assert!(!create_schema(b).contains("execute_sql"));
 }
+
+/// `n` copies of `users` (a table and its index: two statements each), from nothing.
+fn many_tables(n: usize) -> String {
+    let b = Backend::Postgres;
+    render(b, &Schema::new(b), &copies_of_users(n), "many tables")
+}
+
+fn copies_of_users(n: usize) -> Schema {
+    let b = Backend::Postgres;
+    let users = blog(b).tables["users"].clone();
+    let mut to = Schema::new(b);
+    for i in 0..n {
+        let mut t = users.clone();
+        t.name = format!("t{i:03}");
+        for ix in &mut t.indexes {
+            ix.name = ix.name.as_ref().map(|_| format!("idx-t{i:03}-name"));
+        }
+        to.add_table(t);
+    }
+    to
+}
+
+/// The text of `async fn <name>` up to the end of its body.
+fn function<'a>(file: &'a str, name: &str) -> &'a str {
+    let start = file
+        .find(&format!("async fn {name}("))
+        .unwrap_or_else(|| panic!("no fn {name}:\n{file}"));
+    let body = &file[start..];
+    // A method of the `impl` ends at `    }`, a function after it at `}`.
+    let end = ["\n}", "\n    }"].iter().filter_map(|e| body.find(e)).min();
+    &body[..end.unwrap()]
+}
+
+#[test]
+fn a_long_up_calls_parts_of_at_most_fifty_statements() {
+    let file = many_tables(60);
+    let up = function(&file, "up");
+    assert!(
+        up.contains("// 120 statements, in 3 parts of at most 50: one function holding them all"),
+        "{up}"
+    );
+    assert!(
+        up.contains(
+            "        up_part_1(manager).await?;\n        up_part_2(manager).await?;\n        \
+             up_part_3(manager).await?;\n        Ok(())"
+        ),
+        "{up}"
+    );
+    // Every statement is in a part, in the plan's order, at most 50 to a part; no part ends
+    // with a comment that belongs to a statement of the next.
+    let mut tables = Vec::new();
+    for (part, expected) in [(1, 50), (2, 50), (3, 20)] {
+        let name = format!("up_part_{part}");
+        let body = function(&file, &name);
+        assert!(
+            file.contains(&format!(
+                "/// `up`, part {part} of 3.\nasync fn {name}(manager: &SchemaManager<'_>) -> \
+                 Result<(), DbErr> {{\n"
+            )),
+            "{file}"
+        );
+        assert_eq!(body.matches(".await?;").count(), expected, "{body}");
+        let last = body.lines().rev().nth(1).unwrap();
+        assert!(last.trim_start().starts_with(".await?;"), "{body}");
+        tables.extend(
+            body.match_indices(".table(\"")
+                .map(|(at, _)| &body[at + 8..at + 12]),
+        );
+    }
+    let created: Vec<String> = (0..60).map(|i| format!("t{i:03}")).collect();
+    let in_order: Vec<&str> = created
+        .iter()
+        .flat_map(|t| [t.as_str(), t.as_str()])
+        .collect();
+    assert_eq!(tables, in_order);
+    // `down` drops the tables, one statement each.
+    assert!(
+        function(&file, "down").contains("down_part_2(manager).await?;\n        Ok(())"),
+        "{file}"
+    );
+    assert!(!file.contains("down_part_3"), "{file}");
+    assert_rustfmt_clean("many_tables", &file);
+}
+
+#[test]
+fn fifty_statements_stay_in_up() {
+    let file = many_tables(25);
+    assert!(!file.contains("_part_"), "{file}");
+    assert_eq!(function(&file, "up").matches(".await?;").count(), 50);
+}
+
+#[test]
+fn a_part_holds_each_statement_with_its_review_lines() {
+    let b = Backend::Postgres;
+    let file = render(b, &copies_of_users(60), &Schema::new(b), "drop them all");
+    assert!(
+        file.contains("up_part_2(manager).await?;\n        Ok(())"),
+        "{file}"
+    );
+    for (part, drops) in [(1, 50), (2, 10)] {
+        let body = function(&file, &format!("up_part_{part}"));
+        assert_eq!(body.matches(".drop_table(").count(), drops, "{body}");
+        // Each drop's REVIEW lines are in its part, right before it.
+        let reviews = body.matches("// REVIEW(drop-table)").count();
+        assert_eq!(reviews, drops, "{body}");
+        let first = body.lines().nth(1).unwrap().trim_start();
+        assert!(first.starts_with("// REVIEW(drop-table)"), "{body}");
+    }
+    assert_rustfmt_clean("many_drops", &file);
+}
