@@ -19,7 +19,9 @@
 //!
 //! Options: `--backends sqlite,postgres,mysql`; `--runs <count>`; `--keep` keeps the scratch
 //! databases (and prints their URLs) for a closer look; `--print-ddl <backend> <N>` prints the DDL
-//! of the live side; `AUTOMIGRATE_BENCH_SHOW_QUERIES=1` prints each catalog query with its time.
+//! of the live side; `--create <backend> <N>` only creates a scratch database (kept) and prints
+//! its URL; `--run <backend> <N> <URL>` makes one `check`-like run against it, for timing the
+//! whole process from outside (`scripts/alembic-bench`); `AUTOMIGRATE_BENCH_SHOW_QUERIES=1` prints each catalog query with its time.
 //! The servers are `AUTOMIGRATE_TEST_POSTGRES` and `AUTOMIGRATE_TEST_MYSQL`, as for the
 //! end-to-end tests.
 use std::collections::BTreeMap;
@@ -60,6 +62,23 @@ fn main() {
         for batch in ddl(parse_backend(&args[1]), 0..n, n.max(1)) {
             print!("{batch}");
         }
+        return;
+    }
+    if args.first().map(String::as_str) == Some("--create") {
+        let backend = parse_backend(&args[1]);
+        let n: usize = args[2].parse().expect("N");
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let scratch = rt
+            .block_on(Scratch::create(backend, n))
+            .unwrap_or_else(|e| panic!("cannot create the scratch database: {e:#}"));
+        println!("{}", scratch.url);
+        std::mem::forget(scratch);
+        return;
+    }
+    if args.first().map(String::as_str) == Some("--run") {
+        let backend = parse_backend(&args[1]);
+        let n: usize = args[2].parse().expect("N");
+        run(backend, n, &args[3]);
         return;
     }
     if args.first().map(String::as_str) == Some("--child") {
@@ -718,6 +737,55 @@ fn child(backend: Backend, n: usize, url: &str) {
         formatted.len(),
         whole.changes.len(),
         whole_source.len()
+    );
+}
+
+/// `--run <backend> <N> <URL>`: one run as `cargo xtask check` makes it, for timing the whole
+/// process from outside (`scripts/alembic-bench`): connect, read the live schema, build the
+/// declared one (equal to it: no edits), diff, hazards; and only when the plan is not empty,
+/// the migration file and rustfmt, as `makemigration` would. Prints what it found.
+fn run(backend: Backend, n: usize, url: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = rt.block_on(commands::connect(url)).expect("connect");
+    let live = rt
+        .block_on(introspect(&db, HISTORY_TABLE))
+        .expect("introspect");
+    let declared = declared_schema(backend, n, false);
+    renames::check(&live.schema, &declared, &[]).expect("renames");
+    let first = renames::diff_with_renames(&live.schema, &declared, &[]);
+    let declined = renames::candidates(&first);
+    let plan = renames::diff_with_renames(&live.schema, &declared, &[]);
+    let found: Vec<hazards::Hazard> = plan
+        .changes
+        .iter()
+        .flat_map(|c| hazards::of(c, backend))
+        .collect();
+    rt.block_on(db.close()).ok();
+    if plan.is_empty() {
+        println!("{} tables: no changes", live.schema.tables.len());
+        return;
+    }
+    let source = render_file(&FileSpec {
+        online: false,
+        name: "m20261130_000000_bench",
+        follows: &[],
+        message: "bench",
+        backend,
+        plan: &plan,
+        rows: &BTreeMap::new(),
+        declined: &declined,
+    })
+    .expect("codegen");
+    let formatted = commands::rustfmt(&source);
+    println!(
+        "{} tables: {} changes, {} hazards, {} bytes of migration",
+        live.schema.tables.len(),
+        plan.changes.len(),
+        found.len(),
+        formatted.len()
     );
 }
 
