@@ -535,10 +535,13 @@ async fn postgres(
     // in memory, rather than by joining `pg_attribute` once per key column in the catalog.
     // `pg_get_expr` gets the table only for expressions that refer to columns (generated
     // columns): opening each table to print constants costs more than the rest of the query.
+    // One row per column: the table's name and comment are read from its first row only, and
+    // its columns gathered by oid (at 10,000 tables, a string per row and a lookup by name cost
+    // more than the rest of the loop).
     let mut table_of: HashMap<i64, String> = HashMap::new();
     let mut column_of: HashMap<(i64, i32), String> = HashMap::new();
-    let mut columns: BTreeMap<String, Vec<(i32, Column)>> = BTreeMap::new();
-    let mut comments: BTreeMap<String, String> = BTreeMap::new();
+    let mut columns: HashMap<i64, Vec<(i32, Column)>> = HashMap::new();
+    let mut comments: HashMap<i64, String> = HashMap::new();
     for r in rows(
         db,
         &format!(
@@ -560,13 +563,17 @@ async fn postgres(
     .await?
     {
         let oid: i64 = get(&r, 0)?;
-        let table: String = get(&r, 1)?;
-        table_of.entry(oid).or_insert_with(|| table.clone());
-        let table_comment: Option<String> = get(&r, 9)?;
-        if let Some(c) = table_comment.filter(|c| !c.is_empty()) {
-            comments.entry(table.clone()).or_insert(c);
-        }
-        let cols = columns.entry(table).or_default();
+        let cols = match columns.entry(oid) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(first) => {
+                table_of.insert(oid, get(&r, 1)?);
+                let table_comment: Option<String> = get(&r, 9)?;
+                if let Some(c) = table_comment.filter(|c| !c.is_empty()) {
+                    comments.insert(oid, c);
+                }
+                first.insert(Vec::new())
+            }
+        };
         let (Some(attnum), Some(name)) = (get::<Option<i32>>(&r, 2)?, get::<Option<String>>(&r, 3)?)
         else {
             continue; // a table without columns
@@ -593,12 +600,15 @@ async fn postgres(
         col.comment = comment.filter(|c| !c.is_empty());
         cols.push((attnum, col));
     }
-    for (table, mut cols) in columns {
+    for (oid, mut cols) in columns {
+        let Some(table) = table_of.get(&oid) else {
+            continue;
+        };
         cols.sort_by_key(|(attnum, _)| *attnum);
-        let mut t = Table::new(&table);
+        let mut t = Table::new(table);
         t.columns = cols.into_iter().map(|(_, c)| c).collect();
-        t.comment = comments.remove(&table);
-        schema.tables.insert(table, t);
+        t.comment = comments.remove(&oid);
+        schema.tables.insert(table.clone(), t);
     }
     // Primary keys, unique constraints and foreign keys.
     let mut constraints: BTreeMap<(String, String), (String, ForeignKey)> = BTreeMap::new();
