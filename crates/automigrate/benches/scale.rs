@@ -21,7 +21,8 @@
 //! databases (and prints their URLs) for a closer look; `--print-ddl <backend> <N>` prints the DDL
 //! of the live side; `--create <backend> <N>` only creates a scratch database (kept) and prints
 //! its URL; `--run <backend> <N> <URL>` makes one `check`-like run against it, for timing the
-//! whole process from outside (`scripts/alembic-bench`); `AUTOMIGRATE_BENCH_SHOW_QUERIES=1` prints each catalog query with its time.
+//! whole process from outside (`scripts/alembic-bench`); `AUTOMIGRATE_BENCH_SHOW_QUERIES=1`
+//! prints each catalog query with its time.
 //! The servers are `AUTOMIGRATE_TEST_POSTGRES` and `AUTOMIGRATE_TEST_MYSQL`, as for the
 //! end-to-end tests.
 use std::collections::BTreeMap;
