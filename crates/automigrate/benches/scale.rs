@@ -641,9 +641,9 @@ fn child(backend: Backend, n: usize, url: &str) {
     // As `commands::analyze_with` does (no renames given; every candidate answered No).
     m.begin();
     renames::check(&live.schema, &declared, &[]).expect("renames");
-    let first = renames::diff_with_renames(&live.schema, &declared, &[]);
-    let declined = renames::candidates(&first);
+    // Every candidate answered No: the first diff is the plan, diffed once.
     let plan = renames::diff_with_renames(&live.schema, &declared, &[]);
+    let declined = renames::candidates(&plan);
     let near_misses = renames::near_misses(&plan);
     let found: Vec<hazards::Hazard> = plan
         .changes
@@ -756,9 +756,9 @@ fn run(backend: Backend, n: usize, url: &str) {
         .expect("introspect");
     let declared = declared_schema(backend, n, false);
     renames::check(&live.schema, &declared, &[]).expect("renames");
-    let first = renames::diff_with_renames(&live.schema, &declared, &[]);
-    let declined = renames::candidates(&first);
+    // Every candidate answered No: the first diff is the plan, diffed once.
     let plan = renames::diff_with_renames(&live.schema, &declared, &[]);
+    let declined = renames::candidates(&plan);
     let found: Vec<hazards::Hazard> = plan
         .changes
         .iter()

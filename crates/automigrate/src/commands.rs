@@ -658,6 +658,7 @@ pub async fn analyze_with(
     }
     let first = renames::diff_with_renames(&live.schema, &declared, &accepted);
     let mut declined = Vec::new();
+    let answered = accepted.len();
     for candidate in renames::candidates(&first) {
         if questioner.confirm_rename(&candidate) {
             accepted.push(candidate.rename);
@@ -665,7 +666,12 @@ pub async fn analyze_with(
             declined.push(candidate);
         }
     }
-    let mut plan = renames::diff_with_renames(&live.schema, &declared, &accepted);
+    // Diffed again only when a rename was accepted: otherwise the plan is the first one.
+    let mut plan = if accepted.len() == answered {
+        first
+    } else {
+        renames::diff_with_renames(&live.schema, &declared, &accepted)
+    };
     left_alone.drop_with_what_they_need(&mut plan);
     let near_misses = renames::near_misses(&plan);
     let dropped_keys = hazards::dropped_foreign_keys(&plan);
