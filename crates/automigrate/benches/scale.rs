@@ -640,32 +640,13 @@ fn child(backend: Backend, n: usize, url: &str) {
 
     // As `commands::analyze_with` does (no renames given; every candidate answered No).
     m.begin();
-    renames::check(&live.schema, &declared, &[]).expect("renames");
-    // Every candidate answered No: the first diff is the plan, diffed once.
-    let plan = renames::diff_with_renames(&live.schema, &declared, &[]);
-    let declined = renames::candidates(&plan);
+    let (plan, declined, found) = analyze(backend, &live.schema, &declared);
     let near_misses = renames::near_misses(&plan);
-    let found: Vec<hazards::Hazard> = plan
-        .changes
-        .iter()
-        .flat_map(|c| hazards::of(c, backend))
-        .collect();
     m.end("diff");
     std::hint::black_box((&near_misses, &found));
 
     m.begin();
-    let rows = BTreeMap::new();
-    let source = render_file(&FileSpec {
-        online: false,
-        name: "m20261130_000000_bench",
-        follows: &[],
-        message: "bench",
-        backend,
-        plan: &plan,
-        rows: &rows,
-        declined: &declined,
-    })
-    .expect("codegen");
+    let source = migration_file(backend, &plan, &declined);
     m.end("codegen");
 
     m.begin();
@@ -693,17 +674,7 @@ fn child(backend: Backend, n: usize, url: &str) {
     let empty = Schema::new(backend);
     let t = Instant::now();
     let whole = diff(&empty, &declared);
-    let whole_source = render_file(&FileSpec {
-        online: false,
-        name: "m20261130_000000_bench",
-        follows: &[],
-        message: "first",
-        backend,
-        plan: &whole,
-        rows: &rows,
-        declined: &[],
-    })
-    .expect("codegen of the whole schema");
+    let whole_source = migration_file(backend, &whole, &[]);
     let whole_time = t.elapsed();
 
     for p in &m.phases {
@@ -741,6 +712,39 @@ fn child(backend: Backend, n: usize, url: &str) {
     );
 }
 
+/// The plan, the rename candidates (every one answered No) and the hazards, as
+/// `commands::analyze_with` finds them with no renames given: the first diff is the plan.
+fn analyze(
+    backend: Backend,
+    live: &Schema,
+    declared: &Schema,
+) -> (diff::Plan, Vec<renames::Candidate>, Vec<hazards::Hazard>) {
+    renames::check(live, declared, &[]).expect("renames");
+    let plan = renames::diff_with_renames(live, declared, &[]);
+    let declined = renames::candidates(&plan);
+    let found = plan
+        .changes
+        .iter()
+        .flat_map(|c| hazards::of(c, backend))
+        .collect();
+    (plan, declined, found)
+}
+
+/// The migration file of `plan`, as makemigration writes it (before rustfmt).
+fn migration_file(backend: Backend, plan: &diff::Plan, declined: &[renames::Candidate]) -> String {
+    render_file(&FileSpec {
+        online: false,
+        name: "m20261130_000000_bench",
+        follows: &[],
+        message: "bench",
+        backend,
+        plan,
+        rows: &BTreeMap::new(),
+        declined,
+    })
+    .expect("codegen")
+}
+
 /// `--run <backend> <N> <URL>`: one run as `cargo xtask check` makes it, for timing the whole
 /// process from outside (`scripts/alembic-bench`): connect, read the live schema, build the
 /// declared one (equal to it: no edits), diff, hazards; and only when the plan is not empty,
@@ -755,31 +759,13 @@ fn run(backend: Backend, n: usize, url: &str) {
         .block_on(introspect(&db, HISTORY_TABLE))
         .expect("introspect");
     let declared = declared_schema(backend, n, false);
-    renames::check(&live.schema, &declared, &[]).expect("renames");
-    // Every candidate answered No: the first diff is the plan, diffed once.
-    let plan = renames::diff_with_renames(&live.schema, &declared, &[]);
-    let declined = renames::candidates(&plan);
-    let found: Vec<hazards::Hazard> = plan
-        .changes
-        .iter()
-        .flat_map(|c| hazards::of(c, backend))
-        .collect();
+    let (plan, declined, found) = analyze(backend, &live.schema, &declared);
     rt.block_on(db.close()).ok();
     if plan.is_empty() {
         println!("{} tables: no changes", live.schema.tables.len());
         return;
     }
-    let source = render_file(&FileSpec {
-        online: false,
-        name: "m20261130_000000_bench",
-        follows: &[],
-        message: "bench",
-        backend,
-        plan: &plan,
-        rows: &BTreeMap::new(),
-        declined: &declined,
-    })
-    .expect("codegen");
+    let source = migration_file(backend, &plan, &declined);
     let formatted = commands::rustfmt(&source);
     println!(
         "{} tables: {} changes, {} hazards, {} bytes of migration",
