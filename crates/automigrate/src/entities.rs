@@ -7,9 +7,9 @@
 //! Those two sea-orm functions are generic over the entity, and so was everything here that
 //! called them: the application's xtask, which lists the entities, compiled and linked all of it
 //! once per entity, which was most of what `cargo xtask makemigration` added to a rebuild of the
-//! entity crate (issue 17). Now only [`describe`] is generic: it copies what the entity's traits
-//! say into a [`Description`], from which [`sea_orm_statements`] builds the same statements
-//! (each column converted by sea-orm itself, through [`carrier`]), compiled once, here.
+//! entity crate (issue 17). Now only [`Describe::describe`] is generic: it copies what the
+//! entity's traits say into a [`Description`], from which [`sea_orm_statements`] builds the same
+//! statements (each column converted by sea-orm itself, through [`carrier`]), compiled once, here.
 use automigrate_core::dialect;
 use automigrate_core::model::{
     Backend, Column, ColumnType, EnumType, FkAction, ForeignKey, Index, Schema, Table, qualified,
@@ -29,10 +29,10 @@ use std::collections::BTreeMap;
 
 mod carrier;
 
-/// What an entity says of itself, as plain values: gathered by [`describe`], the one function
-/// compiled once per entity type (in the crate that lists the entities, the application's
-/// xtask). Everything made of it ([`sea_orm_statements`], [`declare`]) is compiled once, in this
-/// crate.
+/// What an entity says of itself, as plain values: gathered by [`Describe::describe`], the one
+/// function compiled once per entity type (in the crate that lists the entities, the
+/// application's xtask). Everything made of it ([`sea_orm_statements`], [`declare`]) is compiled
+/// once, in this crate.
 struct Description {
     table_name: &'static str,
     schema_name: Option<String>,
@@ -53,8 +53,8 @@ struct Description {
     relations: Vec<(String, RelationDef)>,
 }
 
-/// [`describe`] for one entity type.
-type Describe = fn() -> Description;
+/// [`Describe::describe`] for one entity type.
+type DescribeFn = fn() -> Description;
 
 /// An entity's `CREATE TABLE` and `CREATE INDEX` statements.
 type Statements = (TableCreateStatement, Vec<IndexCreateStatement>);
@@ -70,51 +70,69 @@ struct DescribedColumn {
     def: sea_orm::ColumnDef,
 }
 
-/// Gathers an entity's [`Description`]. Generic, so compiled once per entity in the xtask: it
-/// only calls the entity's own trait methods (compiled with the entity crate) and hands their
+/// Gathers an entity's [`Description`]: `<E as Describe>::describe`, the one function compiled
+/// once per entity type besides [`Entities::entity`] (in the xtask, after every edit of the
+/// entity crate).
+///
+/// A method of a blanket trait impl, and not a generic function, for rustc's sake: it places an
+/// instance of a generic function in a codegen unit named after the function's module (all of
+/// them in one, `automigrate::entities`), and an instance of a method in one named after the
+/// impl's self type, here the entity's own module. So each entity's `describe` sits beside the
+/// entity's other instances (`Iden::quoted` of its column, …), and after an edit of one entity
+/// incremental compilation reuses the codegen units of the others instead of compiling all the
+/// entities' `describe` again in one unit (issue 17).
+///
+/// It only calls the entity's own trait methods (compiled with the entity crate) and hands their
 /// values to [`Description`]'s methods, which are not generic. Each generic helper it called
 /// (iterator adapters, `IntoIden`, `IntoTableRef`, `format!` of a `Relation`) would be compiled
 /// once more per entity: issue 17 measured 141 such functions per entity when the xtask called
 /// sea-orm's `create_table_from_entity` here.
-fn describe<E: EntityTrait>() -> Description {
-    let entity = E::default();
-    let mut d = Description::new(
-        entity.table_name(),
-        entity.schema_name(),
-        entity.comment(),
-        sea_orm::Iden::quoted(&entity),
-        sea_orm::Iden::unquoted(&entity),
-    );
-    // `while let` and not `for`: `for` instantiates `IntoIterator` for each entity's iterator.
-    let mut columns = E::Column::iter();
-    #[allow(clippy::while_let_on_iterator)]
-    while let Some(c) = columns.next() {
-        d.column(
-            IdenStatic::as_str(&c),
-            sea_orm::Iden::quoted(&c),
-            sea_orm::Iden::unquoted(&c),
-            c.def(),
+trait Describe {
+    fn describe() -> Description;
+}
+
+impl<E: EntityTrait> Describe for E {
+    fn describe() -> Description {
+        let entity = E::default();
+        let mut d = Description::new(
+            entity.table_name(),
+            entity.schema_name(),
+            entity.comment(),
+            sea_orm::Iden::quoted(&entity),
+            sea_orm::Iden::unquoted(&entity),
         );
-    }
-    let mut keys = E::PrimaryKey::iter();
-    #[allow(clippy::while_let_on_iterator)]
-    while let Some(k) = keys.next() {
-        d.key(
-            sea_orm::Iden::quoted(&k),
-            IdenStatic::as_str(&k.into_column()),
+        // `while let` and not `for`: `for` instantiates `IntoIterator` for each entity's
+        // iterator.
+        let mut columns = E::Column::iter();
+        #[allow(clippy::while_let_on_iterator)]
+        while let Some(c) = columns.next() {
+            d.column(
+                IdenStatic::as_str(&c),
+                sea_orm::Iden::quoted(&c),
+                sea_orm::Iden::unquoted(&c),
+                c.def(),
+            );
+        }
+        let mut keys = E::PrimaryKey::iter();
+        #[allow(clippy::while_let_on_iterator)]
+        while let Some(k) = keys.next() {
+            d.key(
+                sea_orm::Iden::quoted(&k),
+                IdenStatic::as_str(&k.into_column()),
+            );
+        }
+        d.key_kind(
+            E::PrimaryKey::auto_increment(),
+            <<E::PrimaryKey as PrimaryKeyTrait>::ValueType as PrimaryKeyArity>::ARITY,
         );
+        let relation_type = std::any::type_name::<E::Relation>();
+        let mut relations = E::Relation::iter();
+        #[allow(clippy::while_let_on_iterator)]
+        while let Some(r) = relations.next() {
+            d.relation(relation_type, &r, r.def());
+        }
+        d
     }
-    d.key_kind(
-        E::PrimaryKey::auto_increment(),
-        <<E::PrimaryKey as PrimaryKeyTrait>::ValueType as PrimaryKeyArity>::ARITY,
-    );
-    let relation_type = std::any::type_name::<E::Relation>();
-    let mut relations = E::Relation::iter();
-    #[allow(clippy::while_let_on_iterator)]
-    while let Some(r) = relations.next() {
-        d.relation(relation_type, &r, r.def());
-    }
-    d
 }
 
 impl Description {
@@ -330,8 +348,8 @@ fn split_renamed_from(comment: Option<&str>) -> (Option<String>, Option<String>)
 /// list, so a new entity is managed as soon as it exists).
 #[derive(Default)]
 pub struct Entities {
-    /// Each entity's table name and [`describe`].
-    entities: Vec<(&'static str, Describe)>,
+    /// Each entity's table name and [`Describe::describe`].
+    entities: Vec<(&'static str, DescribeFn)>,
     /// The Rust path of each entity listed (`entity::user::Entity`).
     listed: Vec<&'static str>,
     /// Every entity of the crate, where `automigrate-discover` says ([`Entities::discovered`]).
@@ -374,13 +392,13 @@ impl Entities {
         self.reference.push(reference::<E>);
         self.push(
             entity.table_name(),
-            describe::<E>,
+            <E as Describe>::describe,
             std::any::type_name::<E>(),
         )
     }
 
     /// [`Entities::entity`]'s work, out of the generic function.
-    fn push(mut self, table_name: &'static str, describe: Describe, path: &'static str) -> Self {
+    fn push(mut self, table_name: &'static str, describe: DescribeFn, path: &'static str) -> Self {
         self.entities.push((table_name, describe));
         self.listed.push(path);
         self
