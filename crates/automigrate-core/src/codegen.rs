@@ -394,7 +394,8 @@ fn migration_fn(
                 "{} statements, in {count} parts of at most {PART}: one function holding them all",
                 statements.len()
             ),
-            "would need a stack frame that grows with them, which a debug build overflows.".into(),
+            "would need a stack frame that grows with them, which a debug build can overflow."
+                .into(),
         ];
         let mut calls: Vec<TokenStream> = why.iter().map(|l| comment_stmt(l)).collect();
         let mut parts = Vec::new();

@@ -21,7 +21,9 @@
 //! databases (and prints their URLs) for a closer look; `--print-ddl <backend> <N>` prints the DDL
 //! of the live side; `--create <backend> <N>` only creates a scratch database (kept) and prints
 //! its URL; `--run <backend> <N> <URL>` makes one `check`-like run against it, for timing the
-//! whole process from outside (`scripts/alembic-bench`); `AUTOMIGRATE_BENCH_SHOW_QUERIES=1`
+//! whole process from outside (`scripts/alembic-bench`); `--catalog-sql <URL>` prints the catalog
+//! queries introspection sends there, each ending in `;` (what `scripts/alembic-bench` times with
+//! psql); `AUTOMIGRATE_BENCH_SHOW_QUERIES=1`
 //! prints each catalog query with its time.
 //! The servers are `AUTOMIGRATE_TEST_POSTGRES` and `AUTOMIGRATE_TEST_MYSQL`, as for the
 //! end-to-end tests.
@@ -74,6 +76,10 @@ fn main() {
             .unwrap_or_else(|e| panic!("cannot create the scratch database: {e:#}"));
         println!("{}", scratch.url);
         std::mem::forget(scratch);
+        return;
+    }
+    if args.first().map(String::as_str) == Some("--catalog-sql") {
+        catalog_sql(&args[1]);
         return;
     }
     if args.first().map(String::as_str) == Some("--run") {
@@ -743,6 +749,24 @@ fn migration_file(backend: Backend, plan: &diff::Plan, declined: &[renames::Cand
         declined,
     })
     .expect("codegen")
+}
+
+/// `--catalog-sql <URL>`: the catalog queries introspection sends to that database, as sent.
+fn catalog_sql(url: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut db = rt.block_on(commands::connect(url)).expect("connect");
+    let sent = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = sent.clone();
+    db.set_metric_callback(move |info| log.lock().unwrap().push(info.statement.sql.clone()));
+    rt.block_on(introspect(&db, HISTORY_TABLE))
+        .expect("introspect");
+    rt.block_on(db.close()).ok();
+    for sql in sent.lock().unwrap().iter() {
+        println!("{};", sql.trim_end().trim_end_matches(';'));
+    }
 }
 
 /// `--run <backend> <N> <URL>`: one run as `cargo xtask check` makes it, for timing the whole
