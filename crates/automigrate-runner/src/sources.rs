@@ -130,9 +130,17 @@ pub fn module_paths(lib: &str) -> BTreeMap<String, String> {
 /// The name a migration file gives itself as a string literal
 /// (`fn name(&self) -> &str { "m…" }`), if it does.
 pub fn declared_name(file: &str) -> Option<String> {
-    let code = strip_comments(file);
-    let at = code.find("fn name(")?;
-    let body = &code[at..];
+    // The first `fn name(` before any `//` of its line. Only the code from that line on is read
+    // without its comments: a generated migration has none, and one of thousands of lines is not
+    // copied to find that out (every command reads every registered file).
+    let line_of = |at: usize| file[..at].rfind('\n').map_or(0, |n| n + 1);
+    let at = file
+        .match_indices("fn name(")
+        .map(|(at, _)| at)
+        .find(|&at| !file[line_of(at)..at].contains("//"))?;
+    let line = line_of(at);
+    let code = strip_comments(&file[line..]);
+    let body = &code[at - line..];
     let body = body[body.find('{')? + 1..].trim_start();
     let literal = body.strip_prefix('"')?;
     let end = literal.find('"')?;
@@ -164,4 +172,42 @@ fn strip_comments(src: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::declared_name;
+
+    #[test]
+    fn a_declared_name_is_the_literal_fn_name_returns() {
+        let file = "use x;\n\nimpl MigrationName for Migration {\n    fn name(&self) -> &str {\n        \"m1_custom\"\n    }\n}\n";
+        assert_eq!(declared_name(file).as_deref(), Some("m1_custom"));
+        // Comments between the signature and the literal are skipped.
+        let file =
+            "fn name(&self) -> &str { // the name\n    // recorded in the history\n    \"m2\" }\n";
+        assert_eq!(declared_name(file).as_deref(), Some("m2"));
+    }
+
+    #[test]
+    fn a_commented_out_fn_name_is_not_a_declared_name() {
+        assert_eq!(
+            declared_name("// fn name(&self) -> &str { \"old\" }\n"),
+            None
+        );
+        assert_eq!(
+            declared_name("let x = 1; // fn name(&self) -> &str { \"old\" }\n"),
+            None
+        );
+        // The first one outside a comment counts.
+        let file = "// fn name(&self) -> &str { \"old\" }\nfn name(&self) -> &str { \"new\" }\n";
+        assert_eq!(declared_name(file).as_deref(), Some("new"));
+    }
+
+    #[test]
+    fn a_fn_name_that_is_not_a_literal_declares_nothing() {
+        assert_eq!(declared_name("fn name(&self) -> &str { NAME }\n"), None);
+        assert_eq!(declared_name("fn name(&self) -> &str { \"a\" ; }\n"), None);
+        assert_eq!(declared_name("fn up() {}\n"), None);
+        assert_eq!(declared_name(""), None);
+    }
 }
