@@ -299,12 +299,13 @@ async fn run_to(cli: Cli, entities: &Entities, out: &mut dyn std::io::Write) -> 
             let dir = crate::migdir::MigrationDir::new(&cli.migration_dir);
             // Two branches' migrations, not merged: which schema is "the history's" is not
             // settled until they are.
-            if let Some(refusal) = dir.lineage()?.refusal("Nothing was compared.") {
+            let migrations = dir.read()?;
+            if let Some(refusal) = migrations.lineage().refusal("Nothing was compared.") {
                 anyhow::bail!("{refusal}");
             }
             // `diff` only shows: it reads no sums.
             if matches!(cli.command, Command::Check { .. }) {
-                let sums = dir.verify_sums()?;
+                let sums = migrations.verify_sums()?;
                 if !sums.is_ok() {
                     anyhow::bail!("{}", sums.refusal("Nothing was compared."));
                 }

@@ -823,20 +823,22 @@ pub async fn makemigration_reporting(
 ) -> anyhow::Result<Made> {
     let dir = MigrationDir::new(project.migration_dir);
     // Is it a migration crate at all? Said before anything else, lock file included.
-    dir.registered()?;
+    dir.check_lib()?;
     let _lock = if options.dry_run && options.replace.is_none() {
         None
     } else {
         Some(dir.lock(MIGRATION_DIR_WAIT).await?)
     };
+    // Read once, under the lock, for both checks.
+    let before = dir.read()?;
     // Two branches' migrations merged without a merge migration: a new one would follow only
     // one of them.
-    if let Some(refusal) = dir.lineage()?.refusal("Nothing was written.") {
+    if let Some(refusal) = before.lineage().refusal("Nothing was written.") {
         bail!("{refusal}");
     }
     // An edited migration is refused before anything is written: the new `automigrate.sum`
     // would record the edit. The migration `--replace` writes again may differ.
-    let mut sums = dir.verify_sums()?;
+    let mut sums = before.verify_sums()?;
     sums.problems
         .retain(|p| options.replace.is_none() || p.name() != options.replace.as_deref());
     if !sums.is_ok() {
@@ -867,7 +869,9 @@ async fn make(
     questioner: &mut dyn Questioner,
     dir: &MigrationDir,
 ) -> anyhow::Result<Made> {
-    let registered = dir.registered()?;
+    // Read again: `--replace` has taken a migration out.
+    let migrations = dir.read()?;
+    let registered = migrations.names();
     let message = &message_title(message);
     let name = migration_name(message, chrono::Utc::now(), &registered)?;
     let mut analysis = if options.empty {
@@ -914,8 +918,8 @@ async fn make(
             analysis,
         });
     }
-    let follows: Vec<String> = dir
-        .lineage()?
+    let follows: Vec<String> = migrations
+        .lineage()
         .heads()
         .into_iter()
         .map(str::to_string)

@@ -101,7 +101,7 @@ pub struct MergeReport {
 /// Runs `--merge`. Progress goes through `say`.
 pub async fn merge(merge: Merge<'_>, say: &mut dyn FnMut(&str)) -> anyhow::Result<Merged> {
     let dir = MigrationDir::new(merge.migration_dir);
-    dir.registered()?;
+    dir.check_lib()?;
     let _lock = if merge.dry_run {
         None
     } else {
@@ -120,7 +120,8 @@ pub async fn merge(merge: Merge<'_>, say: &mut dyn FnMut(&str)) -> anyhow::Resul
             dir.lib_rs().display()
         );
     }
-    let lineage = dir.lineage()?;
+    let migrations = dir.read()?;
+    let lineage = migrations.lineage();
     let problems = lineage.problems();
     if !problems.is_empty() {
         bail!(
@@ -141,7 +142,7 @@ pub async fn merge(merge: Merge<'_>, say: &mut dyn FnMut(&str)) -> anyhow::Resul
     }
     // The sum file is expected to conflict after such a merge (both sides added lines), or to
     // lack one side's migrations; an edited migration is still refused.
-    let mut sums = dir.verify_sums()?;
+    let mut sums = migrations.verify_sums()?;
     sums.problems.retain(|p| {
         !matches!(
             p,
@@ -209,7 +210,7 @@ pub async fn merge(merge: Merge<'_>, say: &mut dyn FnMut(&str)) -> anyhow::Resul
         );
     }
 
-    let registered = dir.registered()?;
+    let registered = migrations.names();
     let message = commands::message_title(merge.message);
     let name = commands::migration_name(&message, chrono::Utc::now(), &registered)?;
     let source = commands::rustfmt(&render_file(&FileSpec {

@@ -12,6 +12,45 @@ use automigrate_runner::sources;
 /// `automigrate.sum`: the check `makemigration`, `check` and the runner share.
 pub use automigrate_runner::sums;
 
+/// The registered migrations as [`MigrationDir::read`] found them.
+pub struct Registered {
+    sum_file: PathBuf,
+    sources: Vec<sources::Source>,
+}
+
+impl Registered {
+    /// Their names as the history table records them: the module's file name
+    /// (sea-orm-migration's `DeriveMigrationName` takes the file's stem), also when
+    /// `#[path = "…"]` gives the module another name, or the name its `MigrationName::name`
+    /// returns when the file spells it out as a string. A module whose file cannot be read keeps
+    /// its module name.
+    pub fn names(&self) -> Vec<String> {
+        self.sources.iter().map(|s| s.name.clone()).collect()
+    }
+
+    /// What each follows (their `Follows:` lines): the heads are what a new migration follows.
+    pub fn lineage(&self) -> Lineage {
+        Lineage::of(&self.sources)
+    }
+
+    /// Compared with `automigrate.sum` ([`automigrate_runner::sums::verify`], as the runner
+    /// does before `up`).
+    pub fn verify_sums(&self) -> anyhow::Result<sums::Verification> {
+        let text = match std::fs::read_to_string(&self.sum_file) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(e).with_context(|| format!("reading {}", self.sum_file.display()));
+            }
+        };
+        Ok(sums::verify_sources(
+            self.sum_file.clone(),
+            &self.sources,
+            text.as_deref(),
+        ))
+    }
+}
+
 pub struct MigrationDir {
     pub root: PathBuf,
 }
@@ -42,31 +81,36 @@ impl MigrationDir {
         })
     }
 
-    /// The migrations registered in `lib.rs`, in order, by the names they record in the
-    /// history table. That is the module's file name (sea-orm-migration's `DeriveMigrationName`
-    /// takes the file's stem), also when `#[path = "…"]` gives the module another name, or the
-    /// name its `MigrationName::name` returns when the file spells it out as a string. A module
-    /// whose file cannot be read keeps its module name.
+    /// The migrations registered in `lib.rs`, in order, each with its file read once: for a
+    /// command that wants several of [`Self::registered`], [`Self::lineage`] and
+    /// [`Self::verify_sums`] from one reading of a long history.
+    pub fn read(&self) -> anyhow::Result<Registered> {
+        let lib = self.read_lib()?;
+        Ok(Registered {
+            sum_file: self.sum_path(),
+            sources: sources::registered(&self.src(), &lib),
+        })
+    }
+
+    /// Reads `lib.rs` only: whether this is a migration crate at all, said with what to do if
+    /// it is not.
+    pub fn check_lib(&self) -> anyhow::Result<()> {
+        self.read_lib().map(drop)
+    }
+
+    /// [`Registered::names`] of a fresh [`Self::read`].
     pub fn registered(&self) -> anyhow::Result<Vec<String>> {
-        let lib = self.read_lib()?;
-        Ok(sources::registered(&self.src(), &lib)
-            .into_iter()
-            .map(|s| s.name)
-            .collect())
+        Ok(self.read()?.names())
     }
 
-    /// Compares the registered migrations with `automigrate.sum`
-    /// ([`automigrate_runner::sums::verify`], as the runner does before `up`).
+    /// [`Registered::verify_sums`] of a fresh [`Self::read`].
     pub fn verify_sums(&self) -> anyhow::Result<sums::Verification> {
-        self.read_lib()?;
-        sums::verify(&self.root).with_context(|| format!("reading {}", self.sum_path().display()))
+        self.read()?.verify_sums()
     }
 
-    /// The registered migrations with what each follows (their `Follows:` lines): its heads
-    /// are what a new migration follows.
+    /// [`Registered::lineage`] of a fresh [`Self::read`].
     pub fn lineage(&self) -> anyhow::Result<Lineage> {
-        let lib = self.read_lib()?;
-        Ok(Lineage::of(&sources::registered(&self.src(), &lib)))
+        Ok(self.read()?.lineage())
     }
 
     /// `automigrate.sum`, in the crate's root.
