@@ -14,7 +14,7 @@ pub use automigrate_runner::sums;
 
 /// The registered migrations as [`MigrationDir::read`] found them.
 pub struct Registered {
-    sum_file: PathBuf,
+    root: PathBuf,
     sources: Vec<sources::Source>,
 }
 
@@ -36,18 +36,8 @@ impl Registered {
     /// Compared with `automigrate.sum` ([`automigrate_runner::sums::verify`], as the runner
     /// does before `up`).
     pub fn verify_sums(&self) -> anyhow::Result<sums::Verification> {
-        let text = match std::fs::read_to_string(&self.sum_file) {
-            Ok(text) => Some(text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => {
-                return Err(e).with_context(|| format!("reading {}", self.sum_file.display()));
-            }
-        };
-        Ok(sums::verify_sources(
-            self.sum_file.clone(),
-            &self.sources,
-            text.as_deref(),
-        ))
+        sums::verify_read(&self.root, &self.sources)
+            .with_context(|| format!("reading {}", self.root.join(sums::FILE).display()))
     }
 }
 
@@ -82,12 +72,12 @@ impl MigrationDir {
     }
 
     /// The migrations registered in `lib.rs`, in order, each with its file read once: for a
-    /// command that wants several of [`Self::registered`], [`Self::lineage`] and
-    /// [`Self::verify_sums`] from one reading of a long history.
+    /// command that wants several of their names, lineage and sums from one reading of a long
+    /// history.
     pub fn read(&self) -> anyhow::Result<Registered> {
         let lib = self.read_lib()?;
         Ok(Registered {
-            sum_file: self.sum_path(),
+            root: self.root.clone(),
             sources: sources::registered(&self.src(), &lib),
         })
     }
@@ -106,11 +96,6 @@ impl MigrationDir {
     /// [`Registered::verify_sums`] of a fresh [`Self::read`].
     pub fn verify_sums(&self) -> anyhow::Result<sums::Verification> {
         self.read()?.verify_sums()
-    }
-
-    /// [`Registered::lineage`] of a fresh [`Self::read`].
-    pub fn lineage(&self) -> anyhow::Result<Lineage> {
-        Ok(self.read()?.lineage())
     }
 
     /// `automigrate.sum`, in the crate's root.
